@@ -1,0 +1,199 @@
+//! The analyze stage: turns each [`CrateInput`] into a [`CrateReport`].
+//!
+//! It owns reading packages: each `.crate` is checked against its expected
+//! SHA-256, streamed through gzip and tar in memory ([`archive`]), its files
+//! classified and counted by language ([`languages`]), its manifest and VCS
+//! facts read ([`manifest`]), and the index facts merged in. Crates are
+//! analyzed in parallel with rayon; a crate that cannot be read becomes a
+//! report with problems, never an error of the batch.
+
+pub mod archive;
+pub mod languages;
+pub mod manifest;
+
+use std::collections::BTreeSet;
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::fetch::{CrateInput, hex, index::Registry};
+use crate::model::{CrateReport, FileEntry, FileKind, LanguageStats, Links, PackageInfo, Problem, ReadmeInfo, SCHEMA_VERSION};
+pub use archive::Limits;
+
+/// What every analysis shares.
+#[derive(Debug, Clone, Default)]
+pub struct AnalyzeContext {
+    /// Bounds on what one package may cost.
+    pub limits: Limits,
+    /// The registry, for links; `None` for packages read from a folder.
+    pub registry: Option<Registry>,
+    /// Whether the registry's crates are documented on docs.rs.
+    pub docs_rs: bool,
+    /// The build's date stamp.
+    pub generated_at: String,
+}
+
+/// Analyzes every input in parallel, keeping the input order.
+pub fn analyze_all(inputs: &[CrateInput], ctx: &AnalyzeContext, progress: &(dyn Fn() + Sync)) -> Vec<CrateReport> {
+    inputs
+        .par_iter()
+        .map(|input| {
+            let report = analyze(input, ctx);
+            progress();
+            report
+        })
+        .collect()
+}
+
+/// Analyzes one crate.
+pub fn analyze(input: &CrateInput, ctx: &AnalyzeContext) -> CrateReport {
+    let mut report = CrateReport {
+        schema_version: SCHEMA_VERSION,
+        name: input.name.clone(),
+        version: input.version.clone(),
+        problems: input.problems.clone(),
+        generated_at: ctx.generated_at.clone(),
+        ..CrateReport::default()
+    };
+    report.links = links(input, ctx);
+    if let Some(facts) = &input.index {
+        report.versions = facts.versions.clone();
+        report.dependencies = facts.dependencies.clone();
+        report.features = facts.features.clone();
+    }
+    if let Some(path) = &input.file {
+        match std::fs::read(path) {
+            Ok(bytes) => read_package(&mut report, input, &bytes, ctx),
+            Err(e) => report.problems.push(Problem::new(
+                "file-unreadable",
+                format!("{} could not be read: {e}", path.display()),
+            )),
+        }
+    }
+    report.problems.sort();
+    report.problems.dedup();
+    report
+}
+
+fn links(input: &CrateInput, ctx: &AnalyzeContext) -> Links {
+    Links {
+        registry: ctx.registry.as_ref().and_then(|r| r.crate_page(&input.name)),
+        docs: ctx
+            .docs_rs
+            .then(|| format!("https://docs.rs/{}/{}", input.name, input.version)),
+    }
+}
+
+fn read_package(report: &mut CrateReport, input: &CrateInput, bytes: &[u8], ctx: &AnalyzeContext) {
+    let digest = Sha256::digest(bytes);
+    report.package = PackageInfo {
+        compressed_bytes: bytes.len() as u64,
+        sha256: Some(hex(&digest)),
+        ..PackageInfo::default()
+    };
+    if let Some(expected) = &input.expected_sha256 {
+        if digest.as_slice() != expected {
+            report.problems.push(Problem::new(
+                "checksum-mismatch",
+                format!("the file has SHA-256 {}, the index says {}; it was not analyzed", hex(&digest), hex(expected)),
+            ));
+            return;
+        }
+        report.package.checksum_verified = true;
+    }
+    let root = (!input.name.is_empty() && !input.version.is_empty()).then(|| format!("{}-{}", input.name, input.version));
+    let raw = archive::read_package(bytes, root.as_deref(), &ctx.limits);
+    report.problems.extend(raw.problems);
+    let find = |path: &str| raw.files.iter().find(|f| f.path == path).and_then(|f| f.data.as_deref());
+    let paths: BTreeSet<&str> = raw.files.iter().map(|f| f.path.as_str()).collect();
+
+    let mut facts = manifest::ManifestFacts::default();
+    match find("Cargo.toml") {
+        None if !raw.files.is_empty() => report
+            .problems
+            .push(Problem::new("manifest-missing", "the package has no Cargo.toml")),
+        None => {}
+        Some(toml) => match manifest::apply(report, toml, &paths) {
+            Ok(f) => facts = f,
+            Err(p) => report.problems.push(p),
+        },
+    }
+    if input.index.is_none() {
+        report.dependencies = std::mem::take(&mut facts.dependencies);
+        report.features = std::mem::take(&mut facts.features);
+    }
+    if let Some(docs) = &report.documentation {
+        report.links.docs = Some(docs.clone());
+    }
+    if let Some(vcs) = find(".cargo_vcs_info.json") {
+        match manifest::vcs_info(vcs) {
+            Ok(v) => report.vcs = Some(v),
+            Err(p) => report.problems.push(p),
+        }
+    }
+    if let Some(readme) = &facts.readme {
+        match raw.files.iter().find(|f| &f.path == readme) {
+            Some(f) => {
+                report.readme = Some(ReadmeInfo { path: readme.clone(), bytes: f.size });
+                report.readme_text = f.data.as_deref().map(|d| String::from_utf8_lossy(d).into_owned());
+            }
+            None => report.problems.push(Problem::new(
+                "readme-missing",
+                format!("the manifest names the README `{readme}`, which the package does not contain"),
+            )),
+        }
+    }
+    count_files(report, &raw.files, &facts);
+}
+
+fn count_files(report: &mut CrateReport, files: &[archive::RawFile], facts: &manifest::ManifestFacts) {
+    let mut entries = Vec::with_capacity(files.len());
+    for f in files {
+        report.package.uncompressed_bytes += f.size;
+        let mut entry = FileEntry { path: f.path.clone(), size: f.size, ..FileEntry::default() };
+        let data = f.data.as_deref().unwrap_or(&[]);
+        let language = f.data.as_ref().and_then(|_| languages::detect(&f.path, data));
+        if let Some(lang) = language {
+            let (code, comments, blanks) = languages::count(lang, data);
+            let stats = report.code.languages.entry(lang.name().to_owned()).or_insert_with(LanguageStats::default);
+            stats.files += 1;
+            stats.code += code;
+            stats.comments += comments;
+            stats.blanks += blanks;
+            report.code.files += 1;
+            report.code.bytes += f.size;
+            entry.language = Some(lang.name().to_owned());
+            entry.code = Some(code);
+        }
+        entry.kind = classify(f, data, language.is_some(), facts);
+        entries.push(entry);
+    }
+    entries.sort_by(|a, b| a.path.cmp(&b.path));
+    report.package.files = entries;
+}
+
+fn classify(f: &archive::RawFile, data: &[u8], has_language: bool, facts: &manifest::ManifestFacts) -> FileKind {
+    let name = f.path.rsplit('/').next().unwrap_or("").to_ascii_uppercase();
+    if !f.regular {
+        FileKind::Special
+    } else if matches!(f.path.as_str(), "Cargo.toml" | "Cargo.toml.orig" | "Cargo.lock" | ".cargo_vcs_info.json") {
+        FileKind::Manifest
+    } else if facts.build_script.as_deref() == Some(f.path.as_str()) {
+        FileKind::BuildScript
+    } else if facts.readme.as_deref() == Some(f.path.as_str()) {
+        FileKind::Readme
+    } else if facts.license_file.as_deref() == Some(f.path.as_str())
+        || name.starts_with("LICENSE")
+        || name.starts_with("LICENCE")
+        || name.starts_with("COPYING")
+        || name.starts_with("UNLICENSE")
+    {
+        FileKind::License
+    } else if data[..data.len().min(8192)].contains(&0) {
+        FileKind::Binary
+    } else if has_language {
+        FileKind::Source
+    } else {
+        FileKind::Text
+    }
+}

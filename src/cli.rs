@@ -1,0 +1,223 @@
+//! The command line (clap): raw flags, turned into validated settings by
+//! [`crate::config`] before any work starts, then dispatched to the pipeline.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{FileConfig, Flags, SelectionFlags, Settings, selection};
+use crate::pipeline;
+
+/// cargofox: digging through crates, looking for mice.
+///
+/// Publishes a static report for every crate of a cargo registry: what is in
+/// each package, what runs when it is built, its dependencies and releases,
+/// with a JSON file beside every page.
+#[derive(Debug, Parser)]
+#[command(name = "cargofox", version, about, long_about)]
+pub struct Cli {
+    /// Settings file (default: ./cargofox.toml when it exists). Flags win over it.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Fetch, analyze and render the site, then publish it atomically.
+    Build(BuildArgs),
+    /// Run the fetch stage alone: fill the cache for offline builds.
+    Fetch(FetchArgs),
+    /// Analyze crates and print their reports.
+    Inspect(InspectArgs),
+    /// Serve a built site on 127.0.0.1.
+    Serve(ServeArgs),
+}
+
+#[derive(Debug, Args)]
+struct SelectArgs {
+    /// Crates to cover, as NAME or NAME@VERSION, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "NAME[@VER],...")]
+    crates: Vec<String>,
+    /// A file of crates to cover, one NAME[@VERSION] per line (# comments).
+    #[arg(long, value_name = "FILE")]
+    crates_file: Option<PathBuf>,
+    /// Build from a folder of .crate files instead of the registry (no index).
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["crates", "crates_file", "closure"])]
+    crate_dir: Option<PathBuf>,
+    /// Add the dependency closure (normal and build, non-optional) of the crates.
+    /// Always on for the default selection.
+    #[arg(long)]
+    closure: bool,
+    /// Cover at most this many crates [default: 300].
+    #[arg(long, value_name = "N")]
+    max_crates: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+struct SourceArgs {
+    /// Cache folder: .crate files and index files [default: cache].
+    #[arg(long, value_name = "DIR")]
+    cache: Option<PathBuf>,
+    /// Use the cache only; never touch the network.
+    #[arg(long)]
+    offline: bool,
+    /// Sparse index URL [default: crates.io's, after cargo's source replacement].
+    #[arg(long, value_name = "URL")]
+    index_url: Option<String>,
+    /// Threads for analysis and rendering [default: number of cores].
+    #[arg(long, short = 'j', value_name = "N")]
+    jobs: Option<usize>,
+    /// HTTP requests in flight at once [default: 16].
+    #[arg(long, value_name = "N")]
+    concurrency: Option<usize>,
+    /// A folder of .crate files searched before downloading (repeatable).
+    #[arg(long, value_name = "DIR")]
+    mirror: Vec<PathBuf>,
+    /// User-Agent of HTTP requests [default: cargofox/VERSION (+REPOSITORY)].
+    #[arg(long, value_name = "TEXT")]
+    user_agent: Option<String>,
+}
+
+impl SourceArgs {
+    fn flags(self) -> Flags {
+        Flags {
+            cache: self.cache,
+            offline: self.offline,
+            index_url: self.index_url,
+            jobs: self.jobs,
+            concurrency: self.concurrency,
+            mirrors: self.mirror,
+            user_agent: self.user_agent,
+            ..Flags::default()
+        }
+    }
+}
+
+impl SelectArgs {
+    fn flags(self) -> SelectionFlags {
+        SelectionFlags {
+            crates: self.crates,
+            crates_file: self.crates_file,
+            crate_dir: self.crate_dir,
+            closure: self.closure,
+            max_crates: self.max_crates,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    select: SelectArgs,
+    #[command(flatten)]
+    source: SourceArgs,
+    /// Output folder, replaced atomically [default: public].
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Absolute URL the site is served from, for links and the sitemap
+    /// [default: http://127.0.0.1:8080/].
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Site title [default: cargofox].
+    #[arg(long, value_name = "TEXT")]
+    title: Option<String>,
+}
+
+#[derive(Debug, Args)]
+struct FetchArgs {
+    #[command(flatten)]
+    select: SelectArgs,
+    #[command(flatten)]
+    source: SourceArgs,
+}
+
+#[derive(Debug, Args)]
+struct InspectArgs {
+    /// Crate names, NAME@VERSION, .crate files or folders of .crate files.
+    #[arg(required = true, value_name = "TARGET")]
+    targets: Vec<String>,
+    /// Print one JSON document per crate per line (the sidecar format).
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    source: SourceArgs,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// The built site [default: the configured output folder, public].
+    #[arg(value_name = "DIR")]
+    dir: Option<PathBuf>,
+    /// Port on 127.0.0.1.
+    #[arg(long, default_value_t = 8080)]
+    port: u16,
+}
+
+/// Runs the command line; returns the process exit code.
+pub fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let file = FileConfig::load(cli.config.as_deref())?;
+    match cli.command {
+        Command::Build(args) => {
+            let mut flags = args.source.flags();
+            flags.out = args.out;
+            flags.base_url = args.base_url;
+            flags.title = args.title;
+            let settings = Settings::resolve(flags, &file)?;
+            let selection = selection(args.select.flags(), &file)?;
+            let summary = pipeline::build(&settings, &selection)?;
+            eprintln!("Built {}\n{summary}", settings.out.display());
+        }
+        Command::Fetch(args) => {
+            let settings = Settings::resolve(args.source.flags(), &file)?;
+            let selection = selection(args.select.flags(), &file)?;
+            let start = Instant::now();
+            let gathered = pipeline::gather(&settings, &selection)?;
+            let ready = gathered.inputs.iter().filter(|i| i.file.is_some()).count();
+            for input in &gathered.inputs {
+                for p in &input.problems {
+                    eprintln!("{} {}: [{}] {}", input.name, input.version, p.code, p.message);
+                }
+            }
+            let h = gathered.http;
+            eprintln!(
+                "{ready} of {} packages in {}; HTTP: {} requests, {} not modified, {} received, {} failed; {:.1}s",
+                gathered.inputs.len(),
+                settings.fetch.cache.display(),
+                h.requests,
+                h.not_modified,
+                crate::render::human_bytes(h.bytes),
+                h.failures,
+                start.elapsed().as_secs_f64()
+            );
+        }
+        Command::Inspect(args) => {
+            let settings = Settings::resolve(args.source.flags(), &file)?;
+            let gathered = pipeline::inspect_inputs(&settings, &args.targets)?;
+            let reports = pipeline::analyze_inputs(&settings, &gathered, &pipeline::now_rfc3339())?;
+            let mut out = std::io::stdout().lock();
+            for r in &reports {
+                let text = if args.json {
+                    serde_json::to_string(r)? + "\n"
+                } else {
+                    crate::inspect::text_report(r) + "\n"
+                };
+                if let Err(e) = out.write_all(text.as_bytes()) {
+                    if e.kind() == std::io::ErrorKind::BrokenPipe {
+                        return Ok(());
+                    }
+                    return Err(e.into());
+                }
+            }
+        }
+        Command::Serve(args) => {
+            let dir = args.dir.or(file.out).unwrap_or_else(|| PathBuf::from("public"));
+            crate::serve::serve(dir, args.port)?;
+        }
+    }
+    Ok(())
+}

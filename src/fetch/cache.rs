@@ -1,0 +1,134 @@
+//! The cache folder: its layout and its atomic writes.
+//!
+//! Layout (stable, documented in the README):
+//! - `CACHE/crates/{name}/{name}-{version}.crate`: package files, checksum
+//!   verified before they are written, so the folder doubles as a mirror;
+//! - `CACHE/index/config.json`: the registry's index configuration;
+//! - `CACHE/index/{prefix}/{name}`: index files, as the registry serves them,
+//!   each with a `{name}.validators.json` holding its `ETag`/`Last-Modified`.
+//!
+//! Every write goes to a temporary file in the same folder, then is renamed
+//! into place, so an interrupted run never leaves a partial file behind.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use super::http::Validators;
+
+/// A cache folder.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    root: PathBuf,
+}
+
+impl Cache {
+    /// A cache rooted at `root` (created on first write).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The cache's root folder.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where the `.crate` file of `name`-`version` lives.
+    pub fn crate_path(&self, name: &str, version: &str) -> PathBuf {
+        self.root
+            .join("crates")
+            .join(name)
+            .join(format!("{name}-{version}.crate"))
+    }
+
+    /// Where the index file of a crate lives (`rel` is the index-relative path).
+    pub fn index_path(&self, rel: &str) -> PathBuf {
+        self.root.join("index").join(rel)
+    }
+
+    /// Where the index's `config.json` is kept.
+    pub fn index_config_path(&self) -> PathBuf {
+        self.root.join("index").join("config.json")
+    }
+
+    /// Reads a cached file with the validators stored beside it.
+    pub fn read_with_validators(&self, path: &Path) -> Option<(Vec<u8>, Validators)> {
+        let body = std::fs::read(path).ok()?;
+        let validators = std::fs::read(validators_path(path))
+            .ok()
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default();
+        Some((body, validators))
+    }
+
+    /// Writes a file and its validators, each atomically.
+    pub fn write_with_validators(
+        &self,
+        path: &Path,
+        body: &[u8],
+        validators: &Validators,
+    ) -> anyhow::Result<()> {
+        write_atomic(path, body)?;
+        write_atomic(&validators_path(path), &serde_json::to_vec(validators)?)
+    }
+}
+
+fn validators_path(path: &Path) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(".validators.json");
+    path.with_file_name(name)
+}
+
+/// Writes `bytes` to `path` through a temporary file and a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let dir = path
+        .parent()
+        .with_context(|| format!("{} has no parent folder", path.display()))?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".tmp-")
+        .tempfile_in(dir)
+        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_data())
+        .with_context(|| format!("writing {}", path.display()))?;
+    tmp.persist(path)
+        .with_context(|| format!("renaming into {}", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layout_is_a_plain_mirror_folder() {
+        let cache = Cache::new("/c");
+        assert_eq!(
+            cache.crate_path("serde", "1.0.0"),
+            PathBuf::from("/c/crates/serde/serde-1.0.0.crate")
+        );
+        assert_eq!(cache.index_path("se/rd/serde"), PathBuf::from("/c/index/se/rd/serde"));
+    }
+
+    #[test]
+    fn validators_round_trip_and_no_temporary_file_remains() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = Cache::new(dir.path());
+        let path = cache.index_path("3/a/abc");
+        let v = Validators {
+            etag: Some("\"x\"".into()),
+            last_modified: None,
+        };
+        cache.write_with_validators(&path, b"line\n", &v).unwrap();
+        let (body, back) = cache.read_with_validators(&path).unwrap();
+        assert_eq!(body, b"line\n");
+        assert_eq!(back, v);
+        let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert!(names.iter().all(|n| !n.starts_with(".tmp-")), "{names:?}");
+    }
+}

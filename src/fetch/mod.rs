@@ -1,0 +1,329 @@
+//! The fetch stage: turns a selection of crates into [`CrateInput`]s, each a
+//! verified `.crate` file in the cache plus what the registry index says
+//! about it, or the problems that prevented that.
+//!
+//! It owns all network access (one [`http::Http`] client, bounded
+//! concurrency) and the cache folder ([`cache::Cache`]). Index files are
+//! re-fetched conditionally; `.crate` files never change once published, so a
+//! cached file that matches its checksum is never downloaded again. Files are
+//! also taken from local mirror folders and cargo's own download cache,
+//! checksum-verified, before any download.
+
+pub mod cache;
+pub mod http;
+pub mod index;
+pub mod local;
+pub mod select;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use futures_util::{StreamExt, stream};
+use sha2::{Digest, Sha256};
+use tokio::sync::OnceCell;
+
+use crate::model::{Dependency, DependencyKind, Problem, VersionInfo};
+use cache::{Cache, write_atomic};
+use http::{Fetched, Http, HttpError, HttpSettings};
+use index::{IndexFile, Registry};
+use select::CrateSpec;
+
+/// Largest `.crate` file downloaded (bytes).
+pub const DEFAULT_MAX_DOWNLOAD: u64 = 512 << 20;
+/// Largest index file or `config.json` downloaded (bytes).
+const MAX_INDEX_FILE: u64 = 64 << 20;
+
+/// How the fetch stage works.
+#[derive(Debug, Clone)]
+pub struct FetchOptions {
+    /// The cache folder.
+    pub cache: PathBuf,
+    /// Use the cache only.
+    pub offline: bool,
+    /// Sparse index URL; `None` means the default registry.
+    pub index_url: Option<String>,
+    /// Requests in flight at once.
+    pub concurrency: usize,
+    /// Extra folders of `.crate` files searched before downloading.
+    pub mirrors: Vec<PathBuf>,
+    /// Also search cargo's own download cache.
+    pub use_cargo_cache: bool,
+    /// HTTP client settings.
+    pub http: HttpSettings,
+    /// Largest `.crate` file downloaded.
+    pub max_download: u64,
+}
+
+impl Default for FetchOptions {
+    fn default() -> Self {
+        Self {
+            cache: PathBuf::from("cache"),
+            offline: false,
+            index_url: None,
+            concurrency: 16,
+            mirrors: Vec::new(),
+            use_cargo_cache: true,
+            http: HttpSettings::default(),
+            max_download: DEFAULT_MAX_DOWNLOAD,
+        }
+    }
+}
+
+/// What the index says about the chosen version of a crate.
+#[derive(Debug, Clone, Default)]
+pub struct IndexFacts {
+    /// Every version, in publish order.
+    pub versions: Vec<VersionInfo>,
+    /// Dependencies of the chosen version.
+    pub dependencies: Vec<Dependency>,
+    /// Features of the chosen version.
+    pub features: BTreeMap<String, Vec<String>>,
+}
+
+/// One crate handed to the analyze stage.
+#[derive(Debug, Clone, Default)]
+pub struct CrateInput {
+    /// Crate name.
+    pub name: String,
+    /// Version to analyze.
+    pub version: String,
+    /// The `.crate` file, when one could be had.
+    pub file: Option<PathBuf>,
+    /// SHA-256 the file must have (the index `cksum`).
+    pub expected_sha256: Option<[u8; 32]>,
+    /// Index facts, when the crate came from an index.
+    pub index: Option<IndexFacts>,
+    /// What went wrong so far.
+    pub problems: Vec<Problem>,
+}
+
+/// The fetch stage's state: client, cache, registry.
+#[derive(Debug)]
+pub struct Fetcher {
+    http: Http,
+    cache: Cache,
+    options: FetchOptions,
+    local_dirs: Vec<PathBuf>,
+    registry: OnceCell<Registry>,
+}
+
+impl Fetcher {
+    /// Builds a fetcher.
+    pub fn new(options: FetchOptions) -> anyhow::Result<Self> {
+        let mut local_dirs = options.mirrors.clone();
+        if options.use_cargo_cache {
+            local_dirs.extend(local::cargo_cache_dirs());
+        }
+        Ok(Self {
+            http: Http::new(options.http.clone())?,
+            cache: Cache::new(options.cache.clone()),
+            local_dirs,
+            options,
+            registry: OnceCell::new(),
+        })
+    }
+
+    /// What the HTTP client has done so far.
+    pub fn counts(&self) -> http::HttpCounts {
+        self.http.counts()
+    }
+
+    /// The registry: index URL and its `config.json` (fetched conditionally).
+    pub async fn registry(&self) -> anyhow::Result<&Registry> {
+        self.registry.get_or_try_init(|| self.load_registry()).await
+    }
+
+    async fn load_registry(&self) -> anyhow::Result<Registry> {
+        let index_url = match &self.options.index_url {
+            Some(u) => index::normalize_index_url(u),
+            None => index::default_index_url()?,
+        };
+        let path = self.cache.index_config_path();
+        let url = format!("{index_url}config.json");
+        let body = self
+            .conditional(&url, &path)
+            .await
+            .with_context(|| format!("reading the index configuration {url}"))?;
+        let config: tame_index::index::IndexConfig = serde_json::from_slice(&body)
+            .with_context(|| format!("{url} is not an index configuration"))?;
+        Ok(Registry::new(&index_url, config))
+    }
+
+    /// GET with the cached validators; falls back to the cache when offline.
+    async fn conditional(&self, url: &str, path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+        let cached = self.cache.read_with_validators(path);
+        if self.options.offline {
+            return cached
+                .map(|(body, _)| body)
+                .with_context(|| format!("offline, and {} is not in the cache", path.display()));
+        }
+        match self.http.get(url, cached.as_ref().map(|c| &c.1), MAX_INDEX_FILE).await? {
+            Fetched::NotModified => match cached {
+                Some((body, _)) => Ok(body),
+                None => anyhow::bail!("{url} answered 304 to an unconditional request"),
+            },
+            Fetched::Body(body, validators) => {
+                self.cache.write_with_validators(path, &body, &validators)?;
+                Ok(body)
+            }
+        }
+    }
+
+    /// The parsed index file of `name`, or the problem that prevented it.
+    pub async fn index_file(&self, name: &str) -> Result<IndexFile, Problem> {
+        let unavailable = |why: String| Problem::new("index-unavailable", why);
+        let registry = self
+            .registry()
+            .await
+            .map_err(|e| unavailable(format!("the registry index could not be read: {e:#}")))?;
+        let rel = index::index_relative_path(name);
+        let url = registry.index_file_url(name);
+        match self.conditional(&url, &self.cache.index_path(&rel)).await {
+            Ok(body) => Ok(index::parse_index_file(name, &body)),
+            Err(e) => match e.downcast_ref::<HttpError>() {
+                Some(HttpError::NotFound { .. }) => {
+                    Err(unavailable(format!("the registry index has no crate named `{name}`")))
+                }
+                _ => Err(unavailable(format!("the index file of `{name}` could not be fetched: {e:#}"))),
+            },
+        }
+    }
+
+    /// Reads the index for one spec and chooses the version.
+    pub async fn resolve(&self, spec: &CrateSpec) -> CrateInput {
+        let mut input = CrateInput {
+            name: spec.name.clone(),
+            version: spec.version.clone().unwrap_or_default(),
+            ..CrateInput::default()
+        };
+        let file = match self.index_file(&spec.name).await {
+            Ok(f) => f,
+            Err(p) => {
+                input.problems.push(p);
+                return input;
+            }
+        };
+        input.problems.extend(file.problems.iter().cloned());
+        let Some(chosen) = index::pick_version(&file.versions, spec.version.as_deref()) else {
+            input.problems.push(Problem::new(
+                "version-not-found",
+                match &spec.version {
+                    Some(v) => format!("version {v} of `{}` is not in the registry index", spec.name),
+                    None => format!("the registry index lists no readable version of `{}`", spec.name),
+                },
+            ));
+            return input;
+        };
+        input.name = chosen.name.to_string();
+        input.version = chosen.version.to_string();
+        input.expected_sha256 = Some(chosen.checksum.0);
+        input.index = Some(IndexFacts {
+            versions: index::version_history(&file.versions),
+            dependencies: index::dependencies(chosen),
+            features: index::features(chosen),
+        });
+        input
+    }
+
+    /// Makes sure the `.crate` file of `input` is in the cache.
+    pub async fn download(&self, input: &mut CrateInput) {
+        let Some(expected) = input.expected_sha256 else { return };
+        match self.obtain(&input.name, &input.version, &expected).await {
+            Ok(path) => input.file = Some(path),
+            Err(p) => input.problems.push(p),
+        }
+    }
+
+    async fn obtain(&self, name: &str, version: &str, expected: &[u8; 32]) -> Result<PathBuf, Problem> {
+        let target = self.cache.crate_path(name, version);
+        if target.is_file() {
+            // Verified when written; the analyze stage verifies it again on read.
+            return Ok(target);
+        }
+        for candidate in local::find_in(&self.local_dirs, name, version) {
+            if let Ok(bytes) = std::fs::read(&candidate) {
+                if Sha256::digest(&bytes).as_slice() == expected {
+                    return self.store(&target, &bytes);
+                }
+                tracing::warn!(path = %candidate.display(), "local .crate file does not match the index checksum");
+            }
+        }
+        if self.options.offline {
+            return Err(Problem::new(
+                "not-cached",
+                format!("offline, and {name}-{version}.crate is not in the cache"),
+            ));
+        }
+        let registry = self.registry().await.map_err(|e| {
+            Problem::new("download-failed", format!("the registry index could not be read: {e:#}"))
+        })?;
+        let url = registry.download_url(name, version);
+        let bytes = match self.http.get(&url, None, self.options.max_download).await {
+            Ok(Fetched::Body(bytes, _)) => bytes,
+            Ok(Fetched::NotModified) => {
+                return Err(Problem::new("download-failed", format!("{url} answered 304 to a plain request")));
+            }
+            Err(e) => return Err(Problem::new("download-failed", format!("{e}"))),
+        };
+        let actual = Sha256::digest(&bytes);
+        if actual.as_slice() != expected {
+            return Err(Problem::new(
+                "checksum-mismatch",
+                format!(
+                    "the downloaded file has SHA-256 {}, the index says {}; it was discarded",
+                    hex(&actual),
+                    hex(expected)
+                ),
+            ));
+        }
+        self.store(&target, &bytes)
+    }
+
+    fn store(&self, target: &std::path::Path, bytes: &[u8]) -> Result<PathBuf, Problem> {
+        write_atomic(target, bytes)
+            .map(|()| target.to_owned())
+            .map_err(|e| Problem::new("download-failed", format!("could not write the cache: {e:#}")))
+    }
+
+    /// Resolves specs (and, with `closure`, their dependencies) and downloads
+    /// every chosen `.crate` file. At most `max` crates; order is the walk's.
+    pub async fn fetch_all(&self, specs: &[CrateSpec], closure: bool, max: usize) -> Vec<CrateInput> {
+        let concurrency = self.options.concurrency.max(1);
+        let mut seen: HashSet<String> = HashSet::new();
+        let mut wave: Vec<CrateSpec> = Vec::new();
+        for s in specs {
+            if seen.insert(s.name.to_ascii_lowercase()) && seen.len() <= max {
+                wave.push(s.clone());
+            }
+        }
+        let mut chosen = Vec::new();
+        while !wave.is_empty() {
+            let resolved: Vec<CrateInput> = stream::iter(wave.iter())
+                .map(|s| self.resolve(s))
+                .buffered(concurrency)
+                .collect()
+                .await;
+            let mut next = Vec::new();
+            for input in &resolved {
+                let deps = input.index.iter().flat_map(|f| &f.dependencies);
+                for dep in deps.filter(|d| closure && !d.optional && d.kind != DependencyKind::Dev) {
+                    if seen.len() < max && seen.insert(dep.name.to_ascii_lowercase()) {
+                        next.push(CrateSpec { name: dep.name.clone(), version: None });
+                    }
+                }
+            }
+            chosen.extend(resolved);
+            wave = next;
+        }
+        stream::iter(chosen.iter_mut())
+            .for_each_concurrent(concurrency, |input| self.download(input))
+            .await;
+        chosen
+    }
+}
+
+/// Lowercase hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

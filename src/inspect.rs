@@ -1,0 +1,91 @@
+//! `cargofox inspect`: a readable report of one crate on the terminal, or
+//! the sidecar JSON document, one per line.
+
+use std::fmt::Write;
+
+use crate::model::{CrateReport, DependencyKind};
+use crate::render::views::thousands;
+use crate::render::human_bytes;
+
+/// Formats a report for people.
+pub fn text_report(r: &CrateReport) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "{} {}", r.name, r.version);
+    if let Some(d) = &r.description {
+        let _ = writeln!(s, "  {d}");
+    }
+    let mut line = |label: &str, value: String| {
+        let _ = writeln!(s, "  {label:<13} {value}");
+    };
+    let or_none = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
+    line("license", r.license.clone().or_else(|| r.license_file.clone()).unwrap_or_else(|| "(none declared)".into()));
+    line("repository", or_none(&r.repository));
+    line("published", crate::rank::published(r).unwrap_or("(unknown)").to_owned());
+    line(
+        "edition",
+        format!("{}, rust-version {}", or_none(&r.edition), r.rust_version.as_deref().unwrap_or("(not declared)")),
+    );
+    line("build script", r.build_script.clone().unwrap_or_else(|| "no".into()));
+    line("proc macro", if r.targets.proc_macro { "yes".into() } else { "no".into() });
+    if let Some(links) = &r.native_library {
+        line("links", links.clone());
+    }
+    line(
+        "package",
+        format!(
+            "{} files, {} unpacked, {} compressed{}",
+            r.package.files.len(),
+            human_bytes(r.package.uncompressed_bytes),
+            human_bytes(r.package.compressed_bytes),
+            if r.package.checksum_verified { ", checksum verified" } else { "" }
+        ),
+    );
+    match &r.vcs {
+        Some(v) => line(
+            "vcs",
+            format!(
+                "commit {}{}{}",
+                v.commit.as_deref().unwrap_or("(unknown)"),
+                v.path_in_vcs.as_deref().map(|p| format!(", path {p}")).unwrap_or_default(),
+                if v.dirty { ", dirty" } else { "" }
+            ),
+        ),
+        None => line("vcs", "(no .cargo_vcs_info.json)".into()),
+    }
+    let mut langs: Vec<_> = r.code.languages.iter().collect();
+    langs.sort_by(|a, b| b.1.code.cmp(&a.1.code).then_with(|| a.0.cmp(b.0)));
+    for (i, (name, l)) in langs.iter().enumerate() {
+        line(
+            if i == 0 { "code" } else { "" },
+            format!(
+                "{name}: {} code, {} comments, {} blanks in {} files",
+                thousands(l.code),
+                thousands(l.comments),
+                thousands(l.blanks),
+                l.files
+            ),
+        );
+    }
+    let count = |k| r.dependencies.iter().filter(|d| d.kind == k).count();
+    line(
+        "dependencies",
+        format!(
+            "{} normal, {} build, {} dev",
+            count(DependencyKind::Normal),
+            count(DependencyKind::Build),
+            count(DependencyKind::Dev)
+        ),
+    );
+    line(
+        "releases",
+        format!("{} ({} yanked)", r.versions.len(), r.versions.iter().filter(|v| v.yanked).count()),
+    );
+    line("features", r.features.keys().cloned().collect::<Vec<_>>().join(", "));
+    if r.problems.is_empty() {
+        line("problems", "none".into());
+    }
+    for (i, p) in r.problems.iter().enumerate() {
+        line(if i == 0 { "problems" } else { "" }, format!("[{}] {}", p.code, p.message));
+    }
+    s
+}

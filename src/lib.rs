@@ -1,0 +1,27 @@
+//! cargofox: a static-site generator that publishes a report for every crate
+//! of a cargo registry. "Digging through crates, looking for mice."
+//!
+//! The pipeline is a chain of stages with typed data between them, around
+//! the serde data model of [`model`] (which is also the JSON sidecar):
+//!
+//! - [`fetch`]: registry index and `.crate` files into the cache, giving
+//!   [`fetch::CrateInput`]s;
+//! - [`analyze`]: each package read in memory, giving [`model::CrateReport`]s;
+//! - [`rank`]: what needs every crate at once (dependents, lists, summary);
+//! - [`render`]: the static site into a staging folder;
+//! - [`publish`]: the staging folder swapped in atomically.
+//!
+//! [`pipeline`] runs them in order; [`cli`] and [`config`] turn the command
+//! line into settings; [`serve`] and [`inspect`] are the other commands.
+
+pub mod analyze;
+pub mod cli;
+pub mod config;
+pub mod fetch;
+pub mod inspect;
+pub mod model;
+pub mod pipeline;
+pub mod publish;
+pub mod rank;
+pub mod render;
+pub mod serve;

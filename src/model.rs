@@ -1,0 +1,343 @@
+//! The data model shared by every stage, and the JSON sidecar published
+//! beside every crate page (`crates/{name}.json`).
+//!
+//! Everything here is plain serde data: no behaviour beyond small helpers.
+//! Maps are `BTreeMap` and lists are sorted by the stage that fills them, so
+//! that two builds of the same input serialize to the same bytes. The schema
+//! is versioned by [`SCHEMA_VERSION`]; a field is only ever added within a
+//! version, never renamed or removed. `content/data.md` documents each field.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Version of the JSON sidecar schema. Bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Everything cargofox knows about one version of one crate.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct CrateReport {
+    /// Version of this document's schema ([`SCHEMA_VERSION`]).
+    pub schema_version: u32,
+    /// Crate name as published.
+    pub name: String,
+    /// The version this report describes (normally the newest non-yanked one).
+    pub version: String,
+    /// `package.description` from the manifest.
+    pub description: Option<String>,
+    /// SPDX license expression; the legacy `A/B` form is rewritten as `A OR B`.
+    pub license: Option<String>,
+    /// `package.license-file`, when the crate names a license file instead.
+    pub license_file: Option<String>,
+    /// `package.repository`.
+    pub repository: Option<String>,
+    /// `package.homepage`.
+    pub homepage: Option<String>,
+    /// `package.documentation`.
+    pub documentation: Option<String>,
+    /// Links derived for the reader (documentation host, registry page).
+    pub links: Links,
+    /// `package.keywords`.
+    pub keywords: Vec<String>,
+    /// `package.categories`.
+    pub categories: Vec<String>,
+    /// `package.authors`.
+    pub authors: Vec<String>,
+    /// Rust edition of the package.
+    pub edition: Option<String>,
+    /// Minimum supported Rust version (`package.rust-version`).
+    pub rust_version: Option<String>,
+    /// Name of the native library this crate links (`package.links`).
+    pub native_library: Option<String>,
+    /// Path of the build script, when the package has one.
+    pub build_script: Option<String>,
+    /// Build targets of the package.
+    pub targets: Targets,
+    /// Features and what each enables, from the index when known.
+    pub features: BTreeMap<String, Vec<String>>,
+    /// Dependencies of this version, sorted by kind then name.
+    pub dependencies: Vec<Dependency>,
+    /// Every published version, oldest first (from the index).
+    pub versions: Vec<VersionInfo>,
+    /// Facts from `.cargo_vcs_info.json`.
+    pub vcs: Option<VcsInfo>,
+    /// The README the manifest names (or cargo's default one), when found.
+    pub readme: Option<ReadmeInfo>,
+    /// Lines of code by language.
+    pub code: CodeStats,
+    /// The package file itself and its contents.
+    pub package: PackageInfo,
+    /// Crates of this site that depend on this one (any kind), sorted.
+    pub dependents: Vec<String>,
+    /// What went wrong while gathering or analyzing this crate.
+    pub problems: Vec<Problem>,
+    /// When the data was gathered (RFC 3339, UTC).
+    pub generated_at: String,
+    /// The README's Markdown source; rendered on the page, not part of the JSON.
+    #[serde(skip)]
+    pub readme_text: Option<String>,
+}
+
+/// Links derived for the reader from the registry configuration.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Links {
+    /// The crate's page on the registry's own web site, from the index's `api` base.
+    pub registry: Option<String>,
+    /// API documentation: `package.documentation`, else docs.rs for registry crates.
+    pub docs: Option<String>,
+}
+
+/// The build targets a package declares or that cargo would discover.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Targets {
+    /// Name of the library target, if any.
+    pub lib: Option<String>,
+    /// Whether the library is a procedural macro (runs inside the compiler).
+    pub proc_macro: bool,
+    /// Binary targets.
+    pub bins: Vec<String>,
+    /// Example targets.
+    pub examples: Vec<String>,
+    /// Integration test targets.
+    pub tests: Vec<String>,
+    /// Benchmark targets.
+    pub benches: Vec<String>,
+}
+
+/// Kind of a dependency, as in the index.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum DependencyKind {
+    /// Needed to build and run the crate.
+    #[default]
+    Normal,
+    /// Needed by the build script.
+    Build,
+    /// Needed only by tests, examples and benchmarks.
+    Dev,
+}
+
+impl DependencyKind {
+    /// The lowercase name used in JSON and on pages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Normal => "normal",
+            Self::Build => "build",
+            Self::Dev => "dev",
+        }
+    }
+}
+
+/// One dependency of a crate version.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Dependency {
+    /// Kind of the dependency.
+    pub kind: DependencyKind,
+    /// The real name of the crate depended on.
+    pub name: String,
+    /// The name the dependent uses for it, when renamed.
+    pub rename: Option<String>,
+    /// Version requirement.
+    pub req: String,
+    /// Whether it is optional (enabled by a feature).
+    pub optional: bool,
+    /// Whether the dependency's default features are enabled.
+    pub default_features: bool,
+    /// Features of the dependency that are enabled.
+    pub features: Vec<String>,
+    /// Platform condition (`cfg(...)` or a target triple).
+    pub target: Option<String>,
+    /// Registry index of the dependency when it is not the crate's own registry.
+    pub registry: Option<String>,
+}
+
+/// One published version of a crate.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct VersionInfo {
+    /// Version number.
+    pub num: String,
+    /// Whether the version was yanked.
+    pub yanked: bool,
+    /// Publication time (RFC 3339) when the index records it.
+    pub published: Option<String>,
+    /// Minimum supported Rust version declared by that version.
+    pub rust_version: Option<String>,
+    /// Number of dependencies of that version.
+    pub dependencies: usize,
+}
+
+/// Facts from `.cargo_vcs_info.json`, written by `cargo package`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct VcsInfo {
+    /// Commit the package was made from.
+    pub commit: Option<String>,
+    /// True when the working tree had uncommitted changes at packaging time.
+    pub dirty: bool,
+    /// Folder of the package inside its repository.
+    pub path_in_vcs: Option<String>,
+}
+
+/// The README file of a package.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ReadmeInfo {
+    /// Path inside the package.
+    pub path: String,
+    /// Size in bytes.
+    pub bytes: u64,
+}
+
+/// Lines of code of a package, counted by tokei.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct CodeStats {
+    /// Number of files in a language tokei recognizes.
+    pub files: usize,
+    /// Total size of those files in bytes.
+    pub bytes: u64,
+    /// Per language (tokei's language names).
+    pub languages: BTreeMap<String, LanguageStats>,
+}
+
+impl CodeStats {
+    /// Lines of code over every language.
+    pub fn total_code(&self) -> usize {
+        self.languages.values().map(|l| l.code).sum()
+    }
+}
+
+/// Line counts of one language.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LanguageStats {
+    /// Files in that language.
+    pub files: usize,
+    /// Lines of code.
+    pub code: usize,
+    /// Comment lines.
+    pub comments: usize,
+    /// Blank lines.
+    pub blanks: usize,
+}
+
+/// The `.crate` file and what it contains.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct PackageInfo {
+    /// Size of the compressed `.crate` file.
+    pub compressed_bytes: u64,
+    /// Sum of the sizes of the files it contains.
+    pub uncompressed_bytes: u64,
+    /// SHA-256 of the `.crate` file (hex).
+    pub sha256: Option<String>,
+    /// Whether the checksum was compared with the registry index and matched.
+    pub checksum_verified: bool,
+    /// Every file, sorted by path (relative to the package root).
+    pub files: Vec<FileEntry>,
+}
+
+/// One file of a package.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct FileEntry {
+    /// Path relative to the package root, `/`-separated.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// What the file is.
+    pub kind: FileKind,
+    /// Language, when tokei recognizes it.
+    pub language: Option<String>,
+    /// Lines of code, when the language is known.
+    pub code: Option<usize>,
+}
+
+/// Classification of a package file.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum FileKind {
+    /// `Cargo.toml`, `Cargo.toml.orig`, `Cargo.lock`, `.cargo_vcs_info.json`.
+    Manifest,
+    /// The build script.
+    BuildScript,
+    /// Source code in a language tokei knows.
+    Source,
+    /// The README.
+    Readme,
+    /// A license file.
+    License,
+    /// Other text.
+    #[default]
+    Text,
+    /// Binary content (a NUL byte in the first 8 KiB).
+    Binary,
+    /// Not a regular file (link, device...): listed, never read.
+    Special,
+}
+
+impl FileKind {
+    /// The kebab-case name used in JSON and on pages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Manifest => "manifest",
+            Self::BuildScript => "build-script",
+            Self::Source => "source",
+            Self::Readme => "readme",
+            Self::License => "license",
+            Self::Text => "text",
+            Self::Binary => "binary",
+            Self::Special => "special",
+        }
+    }
+}
+
+/// Something that went wrong for one crate. The batch always goes on.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Problem {
+    /// Stable kebab-case code, documented on the methodology page.
+    pub code: String,
+    /// A plain sentence for the reader.
+    pub message: String,
+}
+
+impl Problem {
+    /// Builds a problem from a code and a message.
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Self {
+            code: code.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+/// One line of `index.json`: the summary of a crate for scripts and lists.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct CrateSummary {
+    /// Crate name.
+    pub name: String,
+    /// Version described.
+    pub version: String,
+    /// Description.
+    pub description: Option<String>,
+    /// License expression.
+    pub license: Option<String>,
+    /// Publication time of that version, when known.
+    pub published: Option<String>,
+    /// Lines of code over every language.
+    pub code_lines: usize,
+    /// Uncompressed package size.
+    pub package_bytes: u64,
+    /// Normal and build dependencies.
+    pub dependencies: usize,
+    /// Crates of this site that depend on it.
+    pub dependents: usize,
+    /// Number of problems.
+    pub problems: usize,
+}
+
+/// `index.json`: the whole site in one document.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct SiteIndex {
+    /// Schema version ([`SCHEMA_VERSION`]).
+    pub schema_version: u32,
+    /// When the data was gathered.
+    pub generated_at: String,
+    /// Where the data came from (index URL or folder).
+    pub source: String,
+    /// Every crate, sorted by name.
+    pub crates: Vec<CrateSummary>,
+}

@@ -1,0 +1,249 @@
+//! Runs the stages in order, `fetch -> analyze -> rank -> render -> publish`,
+//! timing each, and reports what was done. The only place that knows the
+//! order of the stages; each stage only sees the data of the one before.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::analyze::{self, AnalyzeContext};
+use crate::config::{Selection, Settings};
+use crate::fetch::http::HttpCounts;
+use crate::fetch::index::Registry;
+use crate::fetch::local::{self, LocalCrate};
+use crate::fetch::select::CrateSpec;
+use crate::fetch::{CrateInput, Fetcher};
+use crate::model::{CrateReport, Problem};
+use crate::{publish, rank, render};
+
+/// What a run did, for the closing summary.
+#[derive(Debug, Default)]
+pub struct RunSummary {
+    /// Crates covered.
+    pub crates: usize,
+    /// Crates whose package was read.
+    pub analyzed: usize,
+    /// Crates with at least one problem.
+    pub with_problems: usize,
+    /// HTML pages written.
+    pub pages: usize,
+    /// HTTP activity.
+    pub http: HttpCounts,
+    /// Time per stage.
+    pub timings: Vec<(&'static str, Duration)>,
+}
+
+impl std::fmt::Display for RunSummary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        writeln!(
+            f,
+            "{} crates ({} read, {} with problems), {} pages",
+            self.crates, self.analyzed, self.with_problems, self.pages
+        )?;
+        writeln!(
+            f,
+            "HTTP: {} requests, {} not modified, {} received, {} retries, {} failed",
+            self.http.requests,
+            self.http.not_modified,
+            render::human_bytes(self.http.bytes),
+            self.http.retries,
+            self.http.failures
+        )?;
+        let stages: Vec<String> = self.timings.iter().map(|(s, d)| format!("{s} {:.1}s", d.as_secs_f64())).collect();
+        write!(f, "time: {}", stages.join(", "))
+    }
+}
+
+/// The current time as RFC 3339 (UTC, whole seconds).
+pub fn now_rfc3339() -> String {
+    let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+}
+
+fn spinner(message: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new_spinner().with_message(message);
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+fn bar(len: usize, message: &'static str) -> ProgressBar {
+    let bar = ProgressBar::new(len as u64).with_message(message);
+    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} {elapsed}") {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+/// Inputs for `.crate` files found on disk (no index).
+pub fn local_inputs(files: Vec<LocalCrate>) -> Vec<CrateInput> {
+    files
+        .into_iter()
+        .map(|f| {
+            let stem = f.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let mut input = CrateInput {
+                name: f.name.clone().unwrap_or_else(|| stem.clone()),
+                version: f.version.clone().unwrap_or_default(),
+                file: Some(f.path.clone()),
+                ..CrateInput::default()
+            };
+            if f.name.is_none() {
+                input.problems.push(Problem::new(
+                    "name-invalid",
+                    format!("the file name `{stem}.crate` is not `{{name}}-{{version}}.crate` with a valid crate name and version"),
+                ));
+            }
+            input
+        })
+        .collect()
+}
+
+/// What the fetch stage produced.
+pub struct Gathered {
+    /// One input per crate.
+    pub inputs: Vec<CrateInput>,
+    /// The registry, when the crates came from one.
+    pub registry: Option<Registry>,
+    /// HTTP activity.
+    pub http: HttpCounts,
+    /// Where the data came from, for the footer.
+    pub source: String,
+}
+
+/// Runs the fetch stage for a selection.
+pub fn gather(settings: &Settings, selection: &Selection) -> anyhow::Result<Gathered> {
+    match selection {
+        Selection::Dir(dir) => {
+            let files = local::list_crate_files(dir).with_context(|| format!("listing {}", dir.display()))?;
+            if files.is_empty() {
+                bail!("{} holds no .crate file", dir.display());
+            }
+            Ok(Gathered {
+                inputs: local_inputs(files),
+                registry: None,
+                http: HttpCounts::default(),
+                source: format!("the .crate files of {}", dir.display()),
+            })
+        }
+        Selection::Registry { specs, closure, max } => fetch_specs(settings, specs, *closure, *max),
+    }
+}
+
+/// Resolves and downloads specs from the registry.
+pub fn fetch_specs(settings: &Settings, specs: &[CrateSpec], closure: bool, max: usize) -> anyhow::Result<Gathered> {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let fetcher = Fetcher::new(settings.fetch.clone())?;
+    let progress = spinner("fetching the index and packages");
+    let (inputs, registry) = runtime.block_on(async {
+        let registry = fetcher.registry().await.cloned();
+        let inputs = fetcher.fetch_all(specs, closure, max).await;
+        (inputs, registry)
+    });
+    progress.finish_and_clear();
+    let registry = registry.context("the registry's index configuration could not be read")?;
+    Ok(Gathered {
+        inputs,
+        source: format!("the registry index at {}", registry.index_url),
+        registry: Some(registry),
+        http: fetcher.counts(),
+    })
+}
+
+/// Runs the analyze stage on `jobs` threads.
+pub fn analyze_inputs(settings: &Settings, gathered: &Gathered, generated_at: &str) -> anyhow::Result<Vec<CrateReport>> {
+    let ctx = AnalyzeContext {
+        limits: settings.limits,
+        docs_rs: gathered
+            .registry
+            .as_ref()
+            .is_some_and(|r| r.index_url == crate::fetch::index::normalize_index_url(tame_index::CRATES_IO_HTTP_INDEX)),
+        registry: gathered.registry.clone(),
+        generated_at: generated_at.to_owned(),
+    };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(settings.jobs).build()?;
+    let progress = bar(gathered.inputs.len(), "analyzing");
+    let reports = pool.install(|| analyze::analyze_all(&gathered.inputs, &ctx, &|| progress.inc(1)));
+    progress.finish_and_clear();
+    Ok(reports)
+}
+
+/// `cargofox build`: every stage, then an atomic publish.
+pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSummary> {
+    let mut summary = RunSummary::default();
+    let generated_at = now_rfc3339();
+    let t = Instant::now();
+    let gathered = gather(settings, selection)?;
+    summary.timings.push(("fetch", t.elapsed()));
+    summary.http = gathered.http;
+
+    let t = Instant::now();
+    let mut reports = analyze_inputs(settings, &gathered, &generated_at)?;
+    summary.timings.push(("analyze", t.elapsed()));
+    summary.crates = reports.len();
+    summary.analyzed = reports.iter().filter(|r| !r.package.files.is_empty()).count();
+    summary.with_problems = reports.iter().filter(|r| !r.problems.is_empty()).count();
+    if summary.analyzed == 0 {
+        let first = reports.iter().flat_map(|r| &r.problems).next();
+        bail!(
+            "no package of the {} crates selected could be read{}; the published site was left as it was",
+            reports.len(),
+            first.map(|p| format!(" (for example: {})", p.message)).unwrap_or_default()
+        );
+    }
+
+    let t = Instant::now();
+    let site = rank::rank(&mut reports, &gathered.source, &generated_at);
+    summary.timings.push(("rank", t.elapsed()));
+
+    let t = Instant::now();
+    let staging = publish::prepare(&settings.out)?;
+    let options = render::SiteOptions {
+        base_url: settings.base_url.clone(),
+        title: settings.title.clone(),
+        source: gathered.source.clone(),
+        generated_at,
+    };
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(settings.jobs).build()?;
+    match pool.install(|| render::render_site(staging.dir(), &reports, &site, &options)) {
+        Ok(stats) => summary.pages = stats.pages,
+        Err(e) => {
+            staging.abandon();
+            return Err(e.context("rendering the site; the published site was left as it was"));
+        }
+    }
+    summary.timings.push(("render", t.elapsed()));
+    let t = Instant::now();
+    staging.commit()?;
+    summary.timings.push(("publish", t.elapsed()));
+    Ok(summary)
+}
+
+/// Targets of `cargofox inspect` turned into inputs.
+pub fn inspect_inputs(settings: &Settings, targets: &[String]) -> anyhow::Result<Gathered> {
+    let mut files = Vec::new();
+    let mut specs = Vec::new();
+    for t in targets {
+        let path = Path::new(t);
+        if path.is_dir() {
+            files.extend(local::list_crate_files(path).with_context(|| format!("listing {t}"))?);
+        } else if path.is_file() {
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            let split = local::split_file_stem(stem);
+            files.push(LocalCrate {
+                name: split.map(|s| s.0.to_owned()),
+                version: split.map(|s| s.1.to_owned()),
+                path: path.to_owned(),
+            });
+        } else {
+            specs.push(t.parse::<CrateSpec>().with_context(|| format!("`{t}` is neither a file, a folder nor a crate name"))?);
+        }
+    }
+    let mut gathered = if specs.is_empty() {
+        Gathered { inputs: Vec::new(), registry: None, http: HttpCounts::default(), source: "local files".into() }
+    } else {
+        fetch_specs(settings, &specs, false, usize::MAX)?
+    };
+    gathered.inputs.extend(local_inputs(files));
+    Ok(gathered)
+}

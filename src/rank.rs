@@ -1,0 +1,169 @@
+//! The rank stage: everything that needs all crates at once. It sorts the
+//! reports by name, fills each crate's dependents within the site, and builds
+//! the site-wide summary and the lists shown on the home page. Each list says
+//! by which figure it is ordered; ties are broken by name so the order is
+//! stable.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::model::{CrateReport, CrateSummary, DependencyKind, SiteIndex, SCHEMA_VERSION};
+
+/// A ranked list for the home page.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct RankedList {
+    /// Heading.
+    pub title: String,
+    /// Entries, best first.
+    pub items: Vec<RankedItem>,
+}
+
+/// One entry of a [`RankedList`].
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct RankedItem {
+    /// Crate name.
+    pub name: String,
+    /// The figure the list is ordered by, formatted.
+    pub meta: String,
+}
+
+/// What the whole site knows after ranking.
+#[derive(Debug, Clone, Default)]
+pub struct SiteSummary {
+    /// `index.json`.
+    pub index: SiteIndex,
+    /// Lists for the home page.
+    pub lists: Vec<RankedList>,
+}
+
+/// How many entries a home-page list shows.
+const LIST_LEN: usize = 10;
+
+/// Sorts the reports, fills dependents and builds the summary.
+pub fn rank(reports: &mut Vec<CrateReport>, source: &str, generated_at: &str) -> SiteSummary {
+    reports.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.version.cmp(&b.version)));
+    let known: BTreeMap<String, usize> = reports
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (r.name.to_ascii_lowercase(), i))
+        .collect();
+    let mut dependents: Vec<BTreeSet<String>> = vec![BTreeSet::new(); reports.len()];
+    for r in reports.iter() {
+        for d in &r.dependencies {
+            if let Some(&i) = known.get(&d.name.to_ascii_lowercase()) {
+                if reports[i].name != r.name {
+                    dependents[i].insert(r.name.clone());
+                }
+            }
+        }
+    }
+    for (r, set) in reports.iter_mut().zip(dependents) {
+        r.dependents = set.into_iter().collect();
+    }
+    let crates: Vec<CrateSummary> = reports.iter().map(summary).collect();
+    SiteSummary {
+        lists: lists(reports, &crates),
+        index: SiteIndex {
+            schema_version: SCHEMA_VERSION,
+            generated_at: generated_at.to_owned(),
+            source: source.to_owned(),
+            crates,
+        },
+    }
+}
+
+/// The publication time of the version a report describes.
+pub fn published(r: &CrateReport) -> Option<&str> {
+    r.versions.iter().find(|v| v.num == r.version)?.published.as_deref()
+}
+
+fn summary(r: &CrateReport) -> CrateSummary {
+    CrateSummary {
+        name: r.name.clone(),
+        version: r.version.clone(),
+        description: r.description.clone(),
+        license: r.license.clone(),
+        published: published(r).map(str::to_owned),
+        code_lines: r.code.total_code(),
+        package_bytes: r.package.uncompressed_bytes,
+        dependencies: r.dependencies.iter().filter(|d| d.kind != DependencyKind::Dev).count(),
+        dependents: r.dependents.len(),
+        problems: r.problems.len(),
+    }
+}
+
+fn top<K: Ord>(
+    crates: &[CrateSummary],
+    title: &str,
+    key: impl Fn(&CrateSummary) -> Option<K>,
+    meta: impl Fn(&CrateSummary) -> String,
+) -> RankedList {
+    let mut picked: Vec<(K, &CrateSummary)> = crates.iter().filter_map(|c| Some((key(c)?, c))).collect();
+    picked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
+    RankedList {
+        title: title.to_owned(),
+        items: picked
+            .into_iter()
+            .take(LIST_LEN)
+            .map(|(_, c)| RankedItem { name: c.name.clone(), meta: meta(c) })
+            .collect(),
+    }
+}
+
+fn lists(reports: &[CrateReport], crates: &[CrateSummary]) -> Vec<RankedList> {
+    let build_scripts: BTreeSet<&str> = reports
+        .iter()
+        .filter(|r| r.build_script.is_some())
+        .map(|r| r.name.as_str())
+        .collect();
+    vec![
+        top(crates, "Recently published", |c| c.published.clone(), |c| {
+            format!("{} · {}", c.version, c.published.as_deref().unwrap_or("").get(..10).unwrap_or(""))
+        }),
+        top(crates, "Most used here", |c| (c.dependents > 0).then_some(c.dependents), |c| {
+            format!("{} dependents", c.dependents)
+        }),
+        top(crates, "Largest packages", |c| Some(c.package_bytes), |c| crate::render::human_bytes(c.package_bytes)),
+        top(crates, "Most dependencies", |c| (c.dependencies > 0).then_some(c.dependencies), |c| {
+            format!("{} dependencies", c.dependencies)
+        }),
+        top(
+            crates,
+            "Largest build scripts",
+            |c| build_scripts.contains(c.name.as_str()).then_some(c.code_lines),
+            |c| format!("{} lines of code in all", c.code_lines),
+        ),
+        top(crates, "With problems", |c| (c.problems > 0).then_some(c.problems), |c| {
+            format!("{} problems", c.problems)
+        }),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Dependency;
+
+    fn report(name: &str, deps: &[&str]) -> CrateReport {
+        CrateReport {
+            name: name.into(),
+            version: "1.0.0".into(),
+            dependencies: deps
+                .iter()
+                .map(|d| Dependency { name: (*d).into(), ..Dependency::default() })
+                .collect(),
+            ..CrateReport::default()
+        }
+    }
+
+    #[test]
+    fn dependents_are_found_and_sorted() {
+        let mut reports = vec![report("b", &["a"]), report("a", &[]), report("c", &["a", "b", "zz"])];
+        let summary = rank(&mut reports, "test", "2026-01-01T00:00:00Z");
+        assert_eq!(reports[0].name, "a");
+        assert_eq!(reports[0].dependents, vec!["b", "c"]);
+        assert_eq!(reports[1].dependents, vec!["c"]);
+        let used = summary.lists.iter().find(|l| l.title == "Most used here").unwrap();
+        assert_eq!(used.items[0].name, "a");
+        assert_eq!(summary.index.crates.len(), 3);
+    }
+}

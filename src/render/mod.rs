@@ -1,0 +1,284 @@
+//! The render stage: writes the whole static site into a folder. It owns the
+//! templates (tera, autoescaping on, embedded in the binary from
+//! `templates/`), the project's own pages (`content/*.md`), the theme, the
+//! JSON sidecars, `index.json`, `sitemap.xml`, `robots.txt` and `404.html`.
+//! All HTML goes through one minify-html configuration. Crate pages are
+//! rendered in parallel; output depends only on the input, so two builds of
+//! the same data differ only in the date stamp.
+
+pub mod markdown;
+pub mod views;
+
+use std::path::Path;
+
+use anyhow::Context as _;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::model::CrateReport;
+use crate::rank::SiteSummary;
+pub use views::{human_bytes, slug};
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("crate.html", include_str!("../../templates/crate.html")),
+    ("home.html", include_str!("../../templates/home.html")),
+    ("crates.html", include_str!("../../templates/crates.html")),
+    ("page.html", include_str!("../../templates/page.html")),
+    ("404.html", include_str!("../../templates/404.html")),
+    ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
+];
+
+const PAGES: &[(&str, &str)] = &[
+    ("about", include_str!("../../content/about.md")),
+    ("methodology", include_str!("../../content/methodology.md")),
+    ("faq", include_str!("../../content/faq.md")),
+    ("data", include_str!("../../content/data.md")),
+];
+
+const THEME: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../../theme/style.css")),
+    ("favicon.svg", include_bytes!("../../theme/favicon.svg")),
+];
+
+/// The Content-Security-Policy of every page: no script at all.
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'";
+
+/// How the site is rendered.
+#[derive(Debug, Clone)]
+pub struct SiteOptions {
+    /// Absolute URL the site is served from (used in `sitemap.xml` and for
+    /// the path prefix of links).
+    pub base_url: String,
+    /// Site title.
+    pub title: String,
+    /// Where the data came from, as shown in the footer.
+    pub source: String,
+    /// The build's date stamp (RFC 3339).
+    pub generated_at: String,
+}
+
+#[derive(Serialize)]
+struct SiteView<'a> {
+    title: &'a str,
+    base: String,
+    csp: &'static str,
+    generated_at: &'a str,
+    generated_date: &'a str,
+    source: &'a str,
+    version: &'static str,
+}
+
+#[derive(Serialize)]
+struct ListItem<'a> {
+    name: &'a str,
+    slug: String,
+    meta: &'a str,
+}
+
+#[derive(Serialize)]
+struct ListView<'a> {
+    title: &'a str,
+    items: Vec<ListItem<'a>>,
+}
+
+#[derive(Serialize)]
+struct HomeView<'a> {
+    crate_count: String,
+    code_lines: String,
+    build_scripts: String,
+    proc_macros: String,
+    with_problems: String,
+    lists: Vec<ListView<'a>>,
+}
+
+#[derive(Serialize)]
+struct RowView<'a> {
+    name: &'a str,
+    slug: String,
+    version: &'a str,
+    description: Option<&'a str>,
+    code_lines: String,
+    dependencies: usize,
+    problems: usize,
+}
+
+#[derive(Serialize)]
+struct PageView {
+    title: String,
+    description: String,
+    html: String,
+}
+
+/// Counts of what was written.
+#[derive(Debug, Clone, Copy, Default, Serialize)]
+pub struct RenderStats {
+    /// HTML pages.
+    pub pages: usize,
+    /// JSON files.
+    pub json_files: usize,
+}
+
+/// The path part of the base URL, with leading and trailing `/`.
+pub fn base_path(base_url: &str) -> String {
+    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, rest)| rest);
+    let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+    let path = path.split(['?', '#']).next().unwrap_or("/").trim_matches('/');
+    if path.is_empty() { "/".to_owned() } else { format!("/{path}/") }
+}
+
+fn engine() -> anyhow::Result<tera::Tera> {
+    let mut tera = tera::Tera::new();
+    tera.add_raw_templates(TEMPLATES.iter().copied())
+        .context("loading the templates")?;
+    Ok(tera)
+}
+
+fn minify(html: &str) -> Vec<u8> {
+    let mut cfg = minify_html::Cfg::new();
+    cfg.minify_css = true;
+    cfg.keep_closing_tags = true;
+    cfg.keep_html_and_head_opening_tags = true;
+    minify_html::minify(html.as_bytes(), &cfg)
+}
+
+fn write(dir: &Path, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    let path = dir.join(rel);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+    }
+    std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
+}
+
+/// Splits `+++ toml +++ markdown` into front matter and body.
+fn front_matter(source: &str) -> anyhow::Result<(toml::Table, &str)> {
+    let rest = source.strip_prefix("+++").context("a page must start with +++ front matter")?;
+    let (fm, body) = rest.split_once("\n+++").context("the front matter is not closed by +++")?;
+    Ok((toml::from_str(fm)?, body.trim_start_matches(['\r', '\n'])))
+}
+
+/// Renders the whole site into `dir` (which must exist and be empty).
+pub fn render_site(dir: &Path, reports: &[CrateReport], summary: &SiteSummary, opts: &SiteOptions) -> anyhow::Result<RenderStats> {
+    let tera = engine()?;
+    let site = SiteView {
+        title: &opts.title,
+        base: base_path(&opts.base_url),
+        csp: CSP,
+        generated_at: &opts.generated_at,
+        generated_date: opts.generated_at.get(..10).unwrap_or(&opts.generated_at),
+        source: &opts.source,
+        version: env!("CARGO_PKG_VERSION"),
+    };
+    let mut ctx = tera::Context::new();
+    ctx.insert("site", &site);
+
+    let local: std::collections::HashSet<&str> = reports.iter().map(|r| r.name.as_str()).collect();
+    let is_local = |name: &str| local.contains(name);
+    reports.par_iter().try_for_each(|r| -> anyhow::Result<()> {
+        let slug = slug(&r.name);
+        let mut c = ctx.clone();
+        c.insert("krate", r);
+        c.insert("view", &views::crate_view(r, &is_local));
+        let html = tera.render("crate.html", &c).with_context(|| format!("rendering the page of {}", r.name))?;
+        write(dir, &format!("crates/{slug}/index.html"), &minify(&html))?;
+        let mut json = serde_json::to_vec_pretty(r)?;
+        json.push(b'\n');
+        write(dir, &format!("crates/{slug}.json"), &json)
+    })?;
+    let mut stats = RenderStats { pages: reports.len(), json_files: reports.len() };
+
+    let page = |name: &str, c: &tera::Context| -> anyhow::Result<Vec<u8>> {
+        Ok(minify(&tera.render(name, c).with_context(|| format!("rendering {name}"))?))
+    };
+    let mut c = ctx.clone();
+    c.insert("home", &home_view(reports, summary));
+    write(dir, "index.html", &page("home.html", &c)?)?;
+
+    let mut c = ctx.clone();
+    let rows: Vec<RowView> = reports
+        .iter()
+        .map(|r| RowView {
+            name: &r.name,
+            slug: slug(&r.name),
+            version: &r.version,
+            description: r.description.as_deref(),
+            code_lines: views::thousands(r.code.total_code()),
+            dependencies: r.dependencies.len(),
+            problems: r.problems.len(),
+        })
+        .collect();
+    c.insert("crates", &rows);
+    write(dir, "crates/index.html", &page("crates.html", &c)?)?;
+    write(dir, "404.html", &page("404.html", &ctx)?)?;
+    stats.pages += 3;
+
+    for (name, source) in PAGES {
+        let (fm, body) = front_matter(source).with_context(|| format!("reading content/{name}.md"))?;
+        let text = |k: &str| fm.get(k).and_then(|v| v.as_str()).unwrap_or("").to_owned();
+        let mut c = ctx.clone();
+        c.insert("page", &PageView { title: text("title"), description: text("description"), html: markdown::page_html(body) });
+        write(dir, &format!("{name}/index.html"), &page("page.html", &c)?)?;
+        stats.pages += 1;
+    }
+    for (name, bytes) in THEME {
+        write(dir, &format!("theme/{name}"), bytes)?;
+    }
+
+    let mut index = serde_json::to_vec_pretty(&summary.index)?;
+    index.push(b'\n');
+    write(dir, "index.json", &index)?;
+    stats.json_files += 1;
+
+    let root = format!("{}/", opts.base_url.trim_end_matches('/'));
+    let mut urls = vec![root.clone(), format!("{root}crates/")];
+    urls.extend(PAGES.iter().map(|(n, _)| format!("{root}{n}/")));
+    urls.extend(reports.iter().map(|r| format!("{root}crates/{}/", slug(&r.name))));
+    let mut c = tera::Context::new();
+    c.insert("urls", &urls);
+    write(dir, "sitemap.xml", tera.render("sitemap.xml", &c)?.as_bytes())?;
+    write(dir, "robots.txt", format!("User-agent: *\nAllow: /\nSitemap: {root}sitemap.xml\n").as_bytes())?;
+    Ok(stats)
+}
+
+fn home_view<'a>(reports: &'a [CrateReport], summary: &'a SiteSummary) -> HomeView<'a> {
+    let count = |f: &dyn Fn(&CrateReport) -> bool| views::thousands(reports.iter().filter(|r| f(r)).count());
+    HomeView {
+        crate_count: views::thousands(reports.len()),
+        code_lines: views::thousands(reports.iter().map(|r| r.code.total_code()).sum()),
+        build_scripts: count(&|r| r.build_script.is_some()),
+        proc_macros: count(&|r| r.targets.proc_macro),
+        with_problems: count(&|r| !r.problems.is_empty()),
+        lists: summary
+            .lists
+            .iter()
+            .filter(|l| !l.items.is_empty())
+            .map(|l| ListView {
+                title: &l.title,
+                items: l.items.iter().map(|i| ListItem { name: &i.name, slug: slug(&i.name), meta: &i.meta }).collect(),
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_paths() {
+        assert_eq!(base_path("http://127.0.0.1:8080/"), "/");
+        assert_eq!(base_path("https://example.org"), "/");
+        assert_eq!(base_path("https://example.org/cargofox"), "/cargofox/");
+        assert_eq!(base_path("https://example.org/a/b/?x"), "/a/b/");
+    }
+
+    #[test]
+    fn every_content_page_has_front_matter_and_every_template_parses() {
+        engine().unwrap();
+        for (name, source) in PAGES {
+            let (fm, body) = front_matter(source).unwrap();
+            assert!(fm.get("title").is_some(), "{name} has no title");
+            assert!(!body.trim().is_empty(), "{name} is empty");
+        }
+    }
+}
