@@ -80,6 +80,10 @@ struct SourceArgs {
     /// User-Agent of HTTP requests [default: cargofox/VERSION (+REPOSITORY)].
     #[arg(long, value_name = "TEXT")]
     user_agent: Option<String>,
+    /// Seconds a fetched index file is reused without asking the server;
+    /// older ones are re-fetched conditionally (0: always ask) [default: 3600].
+    #[arg(long, value_name = "SECONDS")]
+    index_max_age: Option<u64>,
 }
 
 impl SourceArgs {
@@ -92,6 +96,7 @@ impl SourceArgs {
             concurrency: self.concurrency,
             mirrors: self.mirror,
             user_agent: self.user_agent,
+            index_max_age: self.index_max_age,
             ..Flags::default()
         }
     }
@@ -180,16 +185,20 @@ pub fn run() -> anyhow::Result<()> {
             let ready = gathered.inputs.iter().filter(|i| i.file.is_some()).count();
             for input in &gathered.inputs {
                 for p in &input.problems {
-                    eprintln!("{} {}: [{}] {}", input.name, input.version, p.code, p.message);
+                    eprintln!(
+                        "{} {}: [{}] {}",
+                        input.name, input.version, p.code, p.message
+                    );
                 }
             }
             let h = gathered.http;
             eprintln!(
-                "{ready} of {} packages in {}; HTTP: {} requests, {} not modified, {} received, {} failed; {:.1}s",
+                "{ready} of {} packages in {}; HTTP: {} requests, {} not modified, {} index files reused, {} received, {} failed; {:.1}s",
                 gathered.inputs.len(),
                 settings.fetch.cache.display(),
                 h.requests,
                 h.not_modified,
+                h.reused,
                 crate::render::human_bytes(h.bytes),
                 h.failures,
                 start.elapsed().as_secs_f64()
@@ -215,7 +224,10 @@ pub fn run() -> anyhow::Result<()> {
             }
         }
         Command::Serve(args) => {
-            let dir = args.dir.or(file.out).unwrap_or_else(|| PathBuf::from("public"));
+            let dir = args
+                .dir
+                .or(file.out)
+                .unwrap_or_else(|| PathBuf::from("public"));
             crate::serve::serve(dir, args.port)?;
         }
     }

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use crate::analyze::Limits;
 use crate::fetch::http::{HttpSettings, default_user_agent};
 use crate::fetch::select::{self, CrateSpec};
-use crate::fetch::{DEFAULT_MAX_DOWNLOAD, FetchOptions};
+use crate::fetch::{DEFAULT_INDEX_MAX_AGE, DEFAULT_MAX_DOWNLOAD, FetchOptions};
 
 /// `cargofox.toml`: every key optional, same names as the long flags.
 #[derive(Debug, Default, Deserialize)]
@@ -45,6 +45,8 @@ pub struct FileConfig {
     pub user_agent: Option<String>,
     /// `--title`.
     pub title: Option<String>,
+    /// Seconds a fetched index file is used without asking the server again.
+    pub index_max_age: Option<u64>,
     /// Whether cargo's own download cache is searched for `.crate` files.
     pub use_cargo_cache: Option<bool>,
     /// Limits on what one package may cost.
@@ -59,7 +61,8 @@ impl FileConfig {
             None if Path::new("cargofox.toml").is_file() => PathBuf::from("cargofox.toml"),
             None => return Ok(Self::default()),
         };
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("reading {}", path.display()))
     }
 }
@@ -114,6 +117,8 @@ pub struct Flags {
     pub mirrors: Vec<PathBuf>,
     /// `--user-agent`.
     pub user_agent: Option<String>,
+    /// `--index-max-age`.
+    pub index_max_age: Option<u64>,
     /// `--out`.
     pub out: Option<PathBuf>,
     /// `--base-url`.
@@ -143,7 +148,10 @@ impl Settings {
         mirrors.extend(file.mirrors.clone().unwrap_or_default());
         Ok(Self {
             fetch: FetchOptions {
-                cache: flags.cache.or_else(|| file.cache.clone()).unwrap_or_else(|| PathBuf::from("cache")),
+                cache: flags
+                    .cache
+                    .or_else(|| file.cache.clone())
+                    .unwrap_or_else(|| PathBuf::from("cache")),
                 offline: flags.offline || file.offline.unwrap_or(false),
                 index_url: flags.index_url.or_else(|| file.index_url.clone()),
                 concurrency: flags.concurrency.or(file.concurrency).unwrap_or(16).max(1),
@@ -157,12 +165,22 @@ impl Settings {
                     ..HttpSettings::default()
                 },
                 max_download: DEFAULT_MAX_DOWNLOAD,
+                index_max_age: flags
+                    .index_max_age
+                    .or(file.index_max_age)
+                    .map_or(DEFAULT_INDEX_MAX_AGE, std::time::Duration::from_secs),
             },
             jobs,
             limits: file.limits.unwrap_or_default(),
-            out: flags.out.or_else(|| file.out.clone()).unwrap_or_else(|| PathBuf::from("public")),
+            out: flags
+                .out
+                .or_else(|| file.out.clone())
+                .unwrap_or_else(|| PathBuf::from("public")),
             base_url,
-            title: flags.title.or_else(|| file.title.clone()).unwrap_or_else(|| "cargofox".into()),
+            title: flags
+                .title
+                .or_else(|| file.title.clone())
+                .unwrap_or_else(|| "cargofox".into()),
         })
     }
 }
@@ -190,19 +208,34 @@ pub fn selection(flags: SelectionFlags, file: &FileConfig) -> anyhow::Result<Sel
     }
     let max = flags.max_crates.or(file.max_crates).unwrap_or(300);
     let mut specs = Vec::new();
-    let crates = if flags.crates.is_empty() { file.crates.clone().unwrap_or_default() } else { flags.crates };
+    let crates = if flags.crates.is_empty() {
+        file.crates.clone().unwrap_or_default()
+    } else {
+        flags.crates
+    };
     for c in &crates {
         specs.extend(select::parse_list(c)?);
     }
     if let Some(path) = flags.crates_file.or_else(|| file.crates_file.clone()) {
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
-        specs.extend(select::parse_list(&text).with_context(|| format!("reading {}", path.display()))?);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        specs.extend(
+            select::parse_list(&text).with_context(|| format!("reading {}", path.display()))?,
+        );
     }
     let closure = flags.closure || file.closure.unwrap_or(false);
     if specs.is_empty() {
-        return Ok(Selection::Registry { specs: select::default_specs(), closure: true, max });
+        return Ok(Selection::Registry {
+            specs: select::default_specs(),
+            closure: true,
+            max,
+        });
     }
-    Ok(Selection::Registry { specs, closure, max })
+    Ok(Selection::Registry {
+        specs,
+        closure,
+        max,
+    })
 }
 
 #[cfg(test)]
@@ -212,7 +245,14 @@ mod tests {
     #[test]
     fn flags_win_over_the_file() {
         let file: FileConfig = toml::from_str("out = \"site\"\njobs = 3\nbase-url = \"https://example.org/x/\"\n[limits]\nmax-entries = 10\n").unwrap();
-        let s = Settings::resolve(Flags { jobs: Some(1), ..Flags::default() }, &file).unwrap();
+        let s = Settings::resolve(
+            Flags {
+                jobs: Some(1),
+                ..Flags::default()
+            },
+            &file,
+        )
+        .unwrap();
         assert_eq!(s.jobs, 1);
         assert_eq!(s.out, PathBuf::from("site"));
         assert_eq!(s.base_url, "https://example.org/x/");
@@ -223,7 +263,11 @@ mod tests {
     #[test]
     fn default_selection_is_the_curated_list_with_its_closure() {
         match selection(SelectionFlags::default(), &FileConfig::default()).unwrap() {
-            Selection::Registry { specs, closure, max } => {
+            Selection::Registry {
+                specs,
+                closure,
+                max,
+            } => {
                 assert!(closure);
                 assert_eq!(max, 300);
                 assert!(specs.iter().any(|s| s.name == "serde"));

@@ -4,8 +4,8 @@
 use std::fmt::Write;
 
 use crate::model::{CrateReport, DependencyKind};
-use crate::render::views::thousands;
 use crate::render::human_bytes;
+use crate::render::views::thousands;
 
 /// Formats a report for people.
 pub fn text_report(r: &CrateReport) -> String {
@@ -18,15 +18,38 @@ pub fn text_report(r: &CrateReport) -> String {
         let _ = writeln!(s, "  {label:<13} {value}");
     };
     let or_none = |v: &Option<String>| v.clone().unwrap_or_else(|| "(none)".into());
-    line("license", r.license.clone().or_else(|| r.license_file.clone()).unwrap_or_else(|| "(none declared)".into()));
+    line(
+        "license",
+        r.license
+            .clone()
+            .or_else(|| r.license_file.clone())
+            .unwrap_or_else(|| "(none declared)".into()),
+    );
     line("repository", or_none(&r.repository));
-    line("published", crate::rank::published(r).unwrap_or("(unknown)").to_owned());
+    line(
+        "published",
+        crate::rank::published(r).unwrap_or("(unknown)").to_owned(),
+    );
     line(
         "edition",
-        format!("{}, rust-version {}", or_none(&r.edition), r.rust_version.as_deref().unwrap_or("(not declared)")),
+        format!(
+            "{}, rust-version {}",
+            or_none(&r.edition),
+            r.rust_version.as_deref().unwrap_or("(not declared)")
+        ),
     );
-    line("build script", r.build_script.clone().unwrap_or_else(|| "no".into()));
-    line("proc macro", if r.targets.proc_macro { "yes".into() } else { "no".into() });
+    line(
+        "build script",
+        r.build_script.clone().unwrap_or_else(|| "no".into()),
+    );
+    line(
+        "proc macro",
+        if r.targets.proc_macro {
+            "yes".into()
+        } else {
+            "no".into()
+        },
+    );
     if let Some(links) = &r.native_library {
         line("links", links.clone());
     }
@@ -37,7 +60,11 @@ pub fn text_report(r: &CrateReport) -> String {
             r.package.files.len(),
             human_bytes(r.package.uncompressed_bytes),
             human_bytes(r.package.compressed_bytes),
-            if r.package.checksum_verified { ", checksum verified" } else { "" }
+            if r.package.checksum_verified {
+                ", checksum verified"
+            } else {
+                ""
+            }
         ),
     );
     match &r.vcs {
@@ -46,7 +73,10 @@ pub fn text_report(r: &CrateReport) -> String {
             format!(
                 "commit {}{}{}",
                 v.commit.as_deref().unwrap_or("(unknown)"),
-                v.path_in_vcs.as_deref().map(|p| format!(", path {p}")).unwrap_or_default(),
+                v.path_in_vcs
+                    .as_deref()
+                    .map(|p| format!(", path {p}"))
+                    .unwrap_or_default(),
                 if v.dirty { ", dirty" } else { "" }
             ),
         ),
@@ -78,14 +108,24 @@ pub fn text_report(r: &CrateReport) -> String {
     );
     line(
         "releases",
-        format!("{} ({} yanked)", r.versions.len(), r.versions.iter().filter(|v| v.yanked).count()),
+        format!(
+            "{} ({} yanked)",
+            r.versions.len(),
+            r.versions.iter().filter(|v| v.yanked).count()
+        ),
     );
-    line("features", r.features.keys().cloned().collect::<Vec<_>>().join(", "));
+    line(
+        "features",
+        r.features.keys().cloned().collect::<Vec<_>>().join(", "),
+    );
     if r.problems.is_empty() {
         line("problems", "none".into());
     }
     for (i, p) in r.problems.iter().enumerate() {
-        line(if i == 0 { "problems" } else { "" }, format!("[{}] {}", p.code, p.message));
+        line(
+            if i == 0 { "problems" } else { "" },
+            format!("[{}] {}", p.code, p.message),
+        );
     }
     s
 }

@@ -44,22 +44,30 @@ impl std::fmt::Display for RunSummary {
         )?;
         writeln!(
             f,
-            "HTTP: {} requests, {} not modified, {} received, {} retries, {} failed",
+            "HTTP: {} requests, {} not modified, {} index files reused, {} received, {} retries, {} failed",
             self.http.requests,
             self.http.not_modified,
+            self.http.reused,
             render::human_bytes(self.http.bytes),
             self.http.retries,
             self.http.failures
         )?;
-        let stages: Vec<String> = self.timings.iter().map(|(s, d)| format!("{s} {:.1}s", d.as_secs_f64())).collect();
+        let stages: Vec<String> = self
+            .timings
+            .iter()
+            .map(|(s, d)| format!("{s} {:.1}s", d.as_secs_f64()))
+            .collect();
         write!(f, "time: {}", stages.join(", "))
     }
 }
 
 /// The current time as RFC 3339 (UTC, whole seconds).
 pub fn now_rfc3339() -> String {
-    let now = time::OffsetDateTime::now_utc().replace_nanosecond(0).unwrap_or_else(|_| time::OffsetDateTime::now_utc());
-    now.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
+    let now = time::OffsetDateTime::now_utc()
+        .replace_nanosecond(0)
+        .unwrap_or_else(|_| time::OffsetDateTime::now_utc());
+    now.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 fn spinner(message: &'static str) -> ProgressBar {
@@ -115,7 +123,8 @@ pub struct Gathered {
 pub fn gather(settings: &Settings, selection: &Selection) -> anyhow::Result<Gathered> {
     match selection {
         Selection::Dir(dir) => {
-            let files = local::list_crate_files(dir).with_context(|| format!("listing {}", dir.display()))?;
+            let files = local::list_crate_files(dir)
+                .with_context(|| format!("listing {}", dir.display()))?;
             if files.is_empty() {
                 bail!("{} holds no .crate file", dir.display());
             }
@@ -126,12 +135,21 @@ pub fn gather(settings: &Settings, selection: &Selection) -> anyhow::Result<Gath
                 source: format!("the .crate files of {}", dir.display()),
             })
         }
-        Selection::Registry { specs, closure, max } => fetch_specs(settings, specs, *closure, *max),
+        Selection::Registry {
+            specs,
+            closure,
+            max,
+        } => fetch_specs(settings, specs, *closure, *max),
     }
 }
 
 /// Resolves and downloads specs from the registry.
-pub fn fetch_specs(settings: &Settings, specs: &[CrateSpec], closure: bool, max: usize) -> anyhow::Result<Gathered> {
+pub fn fetch_specs(
+    settings: &Settings,
+    specs: &[CrateSpec],
+    closure: bool,
+    max: usize,
+) -> anyhow::Result<Gathered> {
     let runtime = tokio::runtime::Runtime::new()?;
     let fetcher = Fetcher::new(settings.fetch.clone())?;
     let progress = spinner("fetching the index and packages");
@@ -151,19 +169,26 @@ pub fn fetch_specs(settings: &Settings, specs: &[CrateSpec], closure: bool, max:
 }
 
 /// Runs the analyze stage on `jobs` threads.
-pub fn analyze_inputs(settings: &Settings, gathered: &Gathered, generated_at: &str) -> anyhow::Result<Vec<CrateReport>> {
+pub fn analyze_inputs(
+    settings: &Settings,
+    gathered: &Gathered,
+    generated_at: &str,
+) -> anyhow::Result<Vec<CrateReport>> {
     let ctx = AnalyzeContext {
         limits: settings.limits,
-        docs_rs: gathered
-            .registry
-            .as_ref()
-            .is_some_and(|r| r.index_url == crate::fetch::index::normalize_index_url(tame_index::CRATES_IO_HTTP_INDEX)),
+        docs_rs: gathered.registry.as_ref().is_some_and(|r| {
+            r.index_url
+                == crate::fetch::index::normalize_index_url(tame_index::CRATES_IO_HTTP_INDEX)
+        }),
         registry: gathered.registry.clone(),
         generated_at: generated_at.to_owned(),
     };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(settings.jobs).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.jobs)
+        .build()?;
     let progress = bar(gathered.inputs.len(), "analyzing");
-    let reports = pool.install(|| analyze::analyze_all(&gathered.inputs, &ctx, &|| progress.inc(1)));
+    let reports =
+        pool.install(|| analyze::analyze_all(&gathered.inputs, &ctx, &|| progress.inc(1)));
     progress.finish_and_clear();
     Ok(reports)
 }
@@ -181,14 +206,19 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
     let mut reports = analyze_inputs(settings, &gathered, &generated_at)?;
     summary.timings.push(("analyze", t.elapsed()));
     summary.crates = reports.len();
-    summary.analyzed = reports.iter().filter(|r| !r.package.files.is_empty()).count();
+    summary.analyzed = reports
+        .iter()
+        .filter(|r| !r.package.files.is_empty())
+        .count();
     summary.with_problems = reports.iter().filter(|r| !r.problems.is_empty()).count();
     if summary.analyzed == 0 {
         let first = reports.iter().flat_map(|r| &r.problems).next();
         bail!(
             "no package of the {} crates selected could be read{}; the published site was left as it was",
             reports.len(),
-            first.map(|p| format!(" (for example: {})", p.message)).unwrap_or_default()
+            first
+                .map(|p| format!(" (for example: {})", p.message))
+                .unwrap_or_default()
         );
     }
 
@@ -204,7 +234,9 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
         source: gathered.source.clone(),
         generated_at,
     };
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(settings.jobs).build()?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.jobs)
+        .build()?;
     match pool.install(|| render::render_site(staging.dir(), &reports, &site, &options)) {
         Ok(stats) => summary.pages = stats.pages,
         Err(e) => {
@@ -236,11 +268,20 @@ pub fn inspect_inputs(settings: &Settings, targets: &[String]) -> anyhow::Result
                 path: path.to_owned(),
             });
         } else {
-            specs.push(t.parse::<CrateSpec>().with_context(|| format!("`{t}` is neither a file, a folder nor a crate name"))?);
+            specs.push(
+                t.parse::<CrateSpec>().with_context(|| {
+                    format!("`{t}` is neither a file, a folder nor a crate name")
+                })?,
+            );
         }
     }
     let mut gathered = if specs.is_empty() {
-        Gathered { inputs: Vec::new(), registry: None, http: HttpCounts::default(), source: "local files".into() }
+        Gathered {
+            inputs: Vec::new(),
+            registry: None,
+            http: HttpCounts::default(),
+            source: "local files".into(),
+        }
     } else {
         fetch_specs(settings, &specs, false, usize::MAX)?
     };

@@ -26,8 +26,14 @@ fn sibling(out: &Path, tag: &str) -> anyhow::Result<PathBuf> {
 }
 
 fn leftovers(out: &Path) -> Vec<PathBuf> {
-    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else { return Vec::new() };
-    let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
+    let (Some(parent), Some(name)) = (out.parent(), out.file_name()) else {
+        return Vec::new();
+    };
+    let parent = if parent.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        parent
+    };
     let prefix = format!(".{}.", name.to_string_lossy());
     let mut found: Vec<PathBuf> = std::fs::read_dir(parent)
         .map(|rd| {
@@ -45,12 +51,17 @@ fn leftovers(out: &Path) -> Vec<PathBuf> {
 /// but not replaced, and deletes stale staging and old folders.
 pub fn recover(out: &Path) -> anyhow::Result<()> {
     for path in leftovers(out) {
-        let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
         if name.contains(".old-") && !out.exists() {
             std::fs::rename(&path, out).with_context(|| format!("restoring {}", out.display()))?;
             tracing::warn!("restored the previous site from {}", path.display());
         } else {
-            std::fs::remove_dir_all(&path).with_context(|| format!("removing {}", path.display()))?;
+            std::fs::remove_dir_all(&path)
+                .with_context(|| format!("removing {}", path.display()))?;
         }
     }
     Ok(())
@@ -61,10 +72,14 @@ pub fn prepare(out: &Path) -> anyhow::Result<Staging> {
     recover(out)?;
     let dir = sibling(out, "staging")?;
     if let Some(parent) = out.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
     }
     std::fs::create_dir(&dir).with_context(|| format!("creating {}", dir.display()))?;
-    Ok(Staging { dir, out: out.to_owned() })
+    Ok(Staging {
+        dir,
+        out: out.to_owned(),
+    })
 }
 
 impl Staging {
@@ -76,7 +91,8 @@ impl Staging {
     /// Publishes the staged site in place of the old one.
     pub fn commit(self) -> anyhow::Result<()> {
         if !self.out.exists() {
-            std::fs::rename(&self.dir, &self.out).with_context(|| format!("publishing {}", self.out.display()))?;
+            std::fs::rename(&self.dir, &self.out)
+                .with_context(|| format!("publishing {}", self.out.display()))?;
             return Ok(());
         }
         if !self.out.is_dir() {
@@ -84,13 +100,16 @@ impl Staging {
         }
         if !exchange(&self.dir, &self.out)? {
             let old = sibling(&self.out, "old")?;
-            std::fs::rename(&self.out, &old).with_context(|| format!("moving {} aside", self.out.display()))?;
-            std::fs::rename(&self.dir, &self.out).with_context(|| format!("publishing {}", self.out.display()))?;
+            std::fs::rename(&self.out, &old)
+                .with_context(|| format!("moving {} aside", self.out.display()))?;
+            std::fs::rename(&self.dir, &self.out)
+                .with_context(|| format!("publishing {}", self.out.display()))?;
             std::fs::remove_dir_all(&old).with_context(|| format!("removing {}", old.display()))?;
             return Ok(());
         }
         // After the exchange the staging path holds the previous site.
-        std::fs::remove_dir_all(&self.dir).with_context(|| format!("removing the previous site {}", self.dir.display()))
+        std::fs::remove_dir_all(&self.dir)
+            .with_context(|| format!("removing the previous site {}", self.dir.display()))
     }
 
     /// Drops the staged site.
@@ -107,7 +126,15 @@ fn exchange(a: &Path, b: &Path) -> anyhow::Result<bool> {
     let ca = CString::new(a.as_os_str().as_bytes())?;
     let cb = CString::new(b.as_os_str().as_bytes())?;
     // SAFETY: both arguments are valid NUL-terminated paths that outlive the call.
-    let rc = unsafe { libc::renameat2(libc::AT_FDCWD, ca.as_ptr(), libc::AT_FDCWD, cb.as_ptr(), libc::RENAME_EXCHANGE) };
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            ca.as_ptr(),
+            libc::AT_FDCWD,
+            cb.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
     if rc == 0 {
         return Ok(true);
     }

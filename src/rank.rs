@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{CrateReport, CrateSummary, DependencyKind, SiteIndex, SCHEMA_VERSION};
+use crate::model::{CrateReport, CrateSummary, DependencyKind, SCHEMA_VERSION, SiteIndex};
 
 /// A ranked list for the home page.
 #[derive(Debug, Clone, serde::Serialize, PartialEq)]
@@ -73,7 +73,11 @@ pub fn rank(reports: &mut Vec<CrateReport>, source: &str, generated_at: &str) ->
 
 /// The publication time of the version a report describes.
 pub fn published(r: &CrateReport) -> Option<&str> {
-    r.versions.iter().find(|v| v.num == r.version)?.published.as_deref()
+    r.versions
+        .iter()
+        .find(|v| v.num == r.version)?
+        .published
+        .as_deref()
 }
 
 fn summary(r: &CrateReport) -> CrateSummary {
@@ -85,7 +89,11 @@ fn summary(r: &CrateReport) -> CrateSummary {
         published: published(r).map(str::to_owned),
         code_lines: r.code.total_code(),
         package_bytes: r.package.uncompressed_bytes,
-        dependencies: r.dependencies.iter().filter(|d| d.kind != DependencyKind::Dev).count(),
+        dependencies: r
+            .dependencies
+            .iter()
+            .filter(|d| d.kind != DependencyKind::Dev)
+            .count(),
         dependents: r.dependents.len(),
         problems: r.problems.len(),
     }
@@ -97,14 +105,18 @@ fn top<K: Ord>(
     key: impl Fn(&CrateSummary) -> Option<K>,
     meta: impl Fn(&CrateSummary) -> String,
 ) -> RankedList {
-    let mut picked: Vec<(K, &CrateSummary)> = crates.iter().filter_map(|c| Some((key(c)?, c))).collect();
+    let mut picked: Vec<(K, &CrateSummary)> =
+        crates.iter().filter_map(|c| Some((key(c)?, c))).collect();
     picked.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.name.cmp(&b.1.name)));
     RankedList {
         title: title.to_owned(),
         items: picked
             .into_iter()
             .take(LIST_LEN)
-            .map(|(_, c)| RankedItem { name: c.name.clone(), meta: meta(c) })
+            .map(|(_, c)| RankedItem {
+                name: c.name.clone(),
+                meta: meta(c),
+            })
             .collect(),
     }
 }
@@ -116,25 +128,52 @@ fn lists(reports: &[CrateReport], crates: &[CrateSummary]) -> Vec<RankedList> {
         .map(|r| r.name.as_str())
         .collect();
     vec![
-        top(crates, "Recently published", |c| c.published.clone(), |c| {
-            format!("{} · {}", c.version, c.published.as_deref().unwrap_or("").get(..10).unwrap_or(""))
-        }),
-        top(crates, "Most used here", |c| (c.dependents > 0).then_some(c.dependents), |c| {
-            format!("{} dependents", c.dependents)
-        }),
-        top(crates, "Largest packages", |c| Some(c.package_bytes), |c| crate::render::human_bytes(c.package_bytes)),
-        top(crates, "Most dependencies", |c| (c.dependencies > 0).then_some(c.dependencies), |c| {
-            format!("{} dependencies", c.dependencies)
-        }),
+        top(
+            crates,
+            "Recently published",
+            |c| c.published.clone(),
+            |c| {
+                format!(
+                    "{} · {}",
+                    c.version,
+                    c.published.as_deref().unwrap_or("").get(..10).unwrap_or("")
+                )
+            },
+        ),
+        top(
+            crates,
+            "Most used here",
+            |c| (c.dependents > 0).then_some(c.dependents),
+            |c| format!("{} dependents", c.dependents),
+        ),
+        top(
+            crates,
+            "Largest packages",
+            |c| Some(c.package_bytes),
+            |c| crate::render::human_bytes(c.package_bytes),
+        ),
+        top(
+            crates,
+            "Most dependencies",
+            |c| (c.dependencies > 0).then_some(c.dependencies),
+            |c| format!("{} dependencies", c.dependencies),
+        ),
         top(
             crates,
             "Largest build scripts",
-            |c| build_scripts.contains(c.name.as_str()).then_some(c.code_lines),
+            |c| {
+                build_scripts
+                    .contains(c.name.as_str())
+                    .then_some(c.code_lines)
+            },
             |c| format!("{} lines of code in all", c.code_lines),
         ),
-        top(crates, "With problems", |c| (c.problems > 0).then_some(c.problems), |c| {
-            format!("{} problems", c.problems)
-        }),
+        top(
+            crates,
+            "With problems",
+            |c| (c.problems > 0).then_some(c.problems),
+            |c| format!("{} problems", c.problems),
+        ),
     ]
 }
 
@@ -149,7 +188,10 @@ mod tests {
             version: "1.0.0".into(),
             dependencies: deps
                 .iter()
-                .map(|d| Dependency { name: (*d).into(), ..Dependency::default() })
+                .map(|d| Dependency {
+                    name: (*d).into(),
+                    ..Dependency::default()
+                })
                 .collect(),
             ..CrateReport::default()
         }
@@ -157,12 +199,20 @@ mod tests {
 
     #[test]
     fn dependents_are_found_and_sorted() {
-        let mut reports = vec![report("b", &["a"]), report("a", &[]), report("c", &["a", "b", "zz"])];
+        let mut reports = vec![
+            report("b", &["a"]),
+            report("a", &[]),
+            report("c", &["a", "b", "zz"]),
+        ];
         let summary = rank(&mut reports, "test", "2026-01-01T00:00:00Z");
         assert_eq!(reports[0].name, "a");
         assert_eq!(reports[0].dependents, vec!["b", "c"]);
         assert_eq!(reports[1].dependents, vec!["c"]);
-        let used = summary.lists.iter().find(|l| l.title == "Most used here").unwrap();
+        let used = summary
+            .lists
+            .iter()
+            .find(|l| l.title == "Most used here")
+            .unwrap();
         assert_eq!(used.items[0].name, "a");
         assert_eq!(summary.index.crates.len(), 3);
     }

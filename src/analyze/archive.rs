@@ -62,7 +62,10 @@ impl<R: Read> Read for Bounded<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.left = self.left.checked_sub(n as u64).ok_or_else(|| {
-            std::io::Error::new(std::io::ErrorKind::FileTooLarge, "unpacked size limit reached")
+            std::io::Error::new(
+                std::io::ErrorKind::FileTooLarge,
+                "unpacked size limit reached",
+            )
         })?;
         Ok(n)
     }
@@ -74,7 +77,11 @@ pub fn read_package(bytes: &[u8], root: Option<&str>, limits: &Limits) -> RawPac
     if bytes.len() < 2 || bytes[..2] != [0x1f, 0x8b] {
         pkg.problems.push(Problem::new(
             "archive-invalid",
-            if bytes.is_empty() { "the file is empty".to_owned() } else { "the file is not gzip-compressed".to_owned() },
+            if bytes.is_empty() {
+                "the file is empty".to_owned()
+            } else {
+                "the file is not gzip-compressed".to_owned()
+            },
         ));
         return pkg;
     }
@@ -96,7 +103,10 @@ pub fn read_package(bytes: &[u8], root: Option<&str>, limits: &Limits) -> RawPac
         if count >= limits.max_entries {
             pkg.problems.push(Problem::new(
                 "archive-limit",
-                format!("the package has more than {} entries; the rest was not read", limits.max_entries),
+                format!(
+                    "the package has more than {} entries; the rest was not read",
+                    limits.max_entries
+                ),
             ));
             break;
         }
@@ -112,7 +122,8 @@ pub fn read_package(bytes: &[u8], root: Option<&str>, limits: &Limits) -> RawPac
             continue;
         }
         let full = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
-        let prefix = root.get_or_insert_with(|| full.split('/').next().unwrap_or("").to_owned() + "/");
+        let prefix =
+            root.get_or_insert_with(|| full.split('/').next().unwrap_or("").to_owned() + "/");
         let rel = match full.strip_prefix(prefix.as_str()) {
             Some(rel) if is_safe_relative(rel) => rel.to_owned(),
             _ => {
@@ -142,7 +153,12 @@ pub fn read_package(bytes: &[u8], root: Option<&str>, limits: &Limits) -> RawPac
             }
             data = Some(buf);
         }
-        pkg.files.push(RawFile { path: rel, size, data, regular });
+        pkg.files.push(RawFile {
+            path: rel,
+            size,
+            data,
+            regular,
+        });
     }
     if outside > 5 {
         pkg.problems.push(Problem::new(
@@ -158,14 +174,22 @@ fn is_safe_relative(rel: &str) -> bool {
     !rel.is_empty()
         && !rel.starts_with('/')
         && !rel.contains('\\')
-        && rel.split('/').all(|c| !c.is_empty() && c != ".." && c != ".")
+        && rel
+            .split('/')
+            .all(|c| !c.is_empty() && c != ".." && c != ".")
 }
 
 fn read_problem(e: &std::io::Error) -> Problem {
     if e.kind() == std::io::ErrorKind::FileTooLarge {
-        Problem::new("archive-limit", "the package unpacks to more than the unpacked size limit; the rest was not read")
+        Problem::new(
+            "archive-limit",
+            "the package unpacks to more than the unpacked size limit; the rest was not read",
+        )
     } else {
-        Problem::new("archive-invalid", format!("the package could not be read to the end: {e}"))
+        Problem::new(
+            "archive-invalid",
+            format!("the package could not be read to the end: {e}"),
+        )
     }
 }
 

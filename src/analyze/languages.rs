@@ -61,7 +61,10 @@ mod tests {
     fn detection_uses_names_extensions_and_shebangs() {
         assert_eq!(detect("src/lib.rs", b""), Some(LanguageType::Rust));
         assert_eq!(detect("Makefile", b""), Some(LanguageType::Makefile));
-        assert_eq!(detect("scripts/run", b"#!/bin/sh\necho hi\n"), Some(LanguageType::Sh));
+        assert_eq!(
+            detect("scripts/run", b"#!/bin/sh\necho hi\n"),
+            Some(LanguageType::Sh)
+        );
         assert_eq!(detect("scripts/data", b"plain"), None);
         assert_eq!(detect("Cargo.toml.orig", b"[package]"), None);
     }

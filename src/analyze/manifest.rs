@@ -17,7 +17,11 @@ struct MemoryFs<'a> {
 impl AbstractFilesystem for MemoryFs<'_> {
     fn file_names_in(&self, rel_path: &str) -> io::Result<HashSet<Box<str>>> {
         let dir = rel_path.trim_end_matches('/');
-        let prefix = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+        let prefix = if dir.is_empty() {
+            String::new()
+        } else {
+            format!("{dir}/")
+        };
         Ok(self
             .paths
             .range(prefix.as_str()..)
@@ -49,18 +53,30 @@ pub fn apply(
     toml_bytes: &[u8],
     paths: &BTreeSet<&str>,
 ) -> Result<ManifestFacts, Problem> {
-    let invalid = |why: String| Problem::new("manifest-invalid", format!("Cargo.toml could not be read: {why}"));
-    let mut manifest = Manifest::<toml::Value>::from_slice_with_metadata(toml_bytes).map_err(|e| invalid(e.to_string()))?;
+    let invalid = |why: String| {
+        Problem::new(
+            "manifest-invalid",
+            format!("Cargo.toml could not be read: {why}"),
+        )
+    };
+    let mut manifest = Manifest::<toml::Value>::from_slice_with_metadata(toml_bytes)
+        .map_err(|e| invalid(e.to_string()))?;
     if manifest.needs_workspace_inheritance() {
-        return Err(invalid("it inherits fields from a workspace, which a published package cannot".into()));
+        return Err(invalid(
+            "it inherits fields from a workspace, which a published package cannot".into(),
+        ));
     }
-    if let Err(e) = manifest.complete_from_abstract_filesystem::<toml::Value, _>(MemoryFs { paths }, None) {
+    if let Err(e) =
+        manifest.complete_from_abstract_filesystem::<toml::Value, _>(MemoryFs { paths }, None)
+    {
         tracing::debug!(krate = %report.name, error = %e, "target discovery failed");
     }
     let Some(package) = manifest.package.as_ref() else {
         return Err(invalid("it has no [package] section".into()));
     };
-    if !package.name.eq_ignore_ascii_case(&report.name) || package.version() .to_string() != report.version {
+    if !package.name.eq_ignore_ascii_case(&report.name)
+        || package.version().to_string() != report.version
+    {
         report.problems.push(Problem::new(
             "manifest-mismatch",
             format!(
@@ -117,7 +133,11 @@ fn clean(path: &str) -> String {
 pub fn normalize_license(license: &str) -> String {
     let license = license.trim();
     if license.contains('/') && !license.contains(" OR ") && !license.contains(" AND ") {
-        license.split('/').map(str::trim).collect::<Vec<_>>().join(" OR ")
+        license
+            .split('/')
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" OR ")
     } else {
         license.to_owned()
     }
@@ -148,12 +168,17 @@ fn declared_dependencies(m: &Manifest<toml::Value>) -> Vec<Dependency> {
                 kind,
                 rename: (real != *key).then(|| key.clone()),
                 name: real,
-                req: dep.try_req().map(ToString::to_string).unwrap_or_else(|_| "*".into()),
+                req: dep
+                    .try_req()
+                    .map(ToString::to_string)
+                    .unwrap_or_else(|_| "*".into()),
                 optional: dep.optional(),
                 default_features: dep.detail().is_none_or(|d| d.default_features),
                 features: dep.req_features().to_vec(),
                 target: target.map(str::to_owned),
-                registry: dep.detail().and_then(|d| d.registry_index.clone().or_else(|| d.registry.clone())),
+                registry: dep
+                    .detail()
+                    .and_then(|d| d.registry_index.clone().or_else(|| d.registry.clone())),
             });
         }
     };
@@ -182,8 +207,12 @@ pub fn vcs_info(bytes: &[u8]) -> Result<VcsInfo, Problem> {
         git: Option<Git>,
         path_in_vcs: Option<String>,
     }
-    let raw: Raw = serde_json::from_slice(bytes)
-        .map_err(|e| Problem::new("vcs-info-invalid", format!(".cargo_vcs_info.json could not be read: {e}")))?;
+    let raw: Raw = serde_json::from_slice(bytes).map_err(|e| {
+        Problem::new(
+            "vcs-info-invalid",
+            format!(".cargo_vcs_info.json could not be read: {e}"),
+        )
+    })?;
     Ok(VcsInfo {
         commit: raw.git.as_ref().and_then(|g| g.sha1.clone()),
         dirty: raw.git.is_some_and(|g| g.dirty),
@@ -199,7 +228,10 @@ mod tests {
     fn legacy_license_form() {
         assert_eq!(normalize_license("MIT/Apache-2.0"), "MIT OR Apache-2.0");
         assert_eq!(normalize_license("MIT OR Apache-2.0"), "MIT OR Apache-2.0");
-        assert_eq!(normalize_license(" Apache-2.0 WITH LLVM-exception "), "Apache-2.0 WITH LLVM-exception");
+        assert_eq!(
+            normalize_license(" Apache-2.0 WITH LLVM-exception "),
+            "Apache-2.0 WITH LLVM-exception"
+        );
     }
 
     #[test]
@@ -213,7 +245,8 @@ mod tests {
 
     #[test]
     fn memory_fs_lists_one_level() {
-        let paths: BTreeSet<&str> = ["src/lib.rs", "src/bin/a.rs", "src/bin/b/main.rs", "srcx"].into();
+        let paths: BTreeSet<&str> =
+            ["src/lib.rs", "src/bin/a.rs", "src/bin/b/main.rs", "srcx"].into();
         let fs = MemoryFs { paths: &paths };
         let mut got: Vec<_> = fs.file_names_in("src/bin").unwrap().into_iter().collect();
         got.sort();

@@ -17,7 +17,10 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::fetch::{CrateInput, hex, index::Registry};
-use crate::model::{CrateReport, FileEntry, FileKind, LanguageStats, Links, PackageInfo, Problem, ReadmeInfo, SCHEMA_VERSION};
+use crate::model::{
+    CrateReport, FileEntry, FileKind, LanguageStats, Links, PackageInfo, Problem, ReadmeInfo,
+    SCHEMA_VERSION,
+};
 pub use archive::Limits;
 
 /// What every analysis shares.
@@ -34,7 +37,11 @@ pub struct AnalyzeContext {
 }
 
 /// Analyzes every input in parallel, keeping the input order.
-pub fn analyze_all(inputs: &[CrateInput], ctx: &AnalyzeContext, progress: &(dyn Fn() + Sync)) -> Vec<CrateReport> {
+pub fn analyze_all(
+    inputs: &[CrateInput],
+    ctx: &AnalyzeContext,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<CrateReport> {
     inputs
         .par_iter()
         .map(|input| {
@@ -77,7 +84,10 @@ pub fn analyze(input: &CrateInput, ctx: &AnalyzeContext) -> CrateReport {
 
 fn links(input: &CrateInput, ctx: &AnalyzeContext) -> Links {
     Links {
-        registry: ctx.registry.as_ref().and_then(|r| r.crate_page(&input.name)),
+        registry: ctx
+            .registry
+            .as_ref()
+            .and_then(|r| r.crate_page(&input.name)),
         docs: ctx
             .docs_rs
             .then(|| format!("https://docs.rs/{}/{}", input.name, input.version)),
@@ -95,23 +105,34 @@ fn read_package(report: &mut CrateReport, input: &CrateInput, bytes: &[u8], ctx:
         if digest.as_slice() != expected {
             report.problems.push(Problem::new(
                 "checksum-mismatch",
-                format!("the file has SHA-256 {}, the index says {}; it was not analyzed", hex(&digest), hex(expected)),
+                format!(
+                    "the file has SHA-256 {}, the index says {}; it was not analyzed",
+                    hex(&digest),
+                    hex(expected)
+                ),
             ));
             return;
         }
         report.package.checksum_verified = true;
     }
-    let root = (!input.name.is_empty() && !input.version.is_empty()).then(|| format!("{}-{}", input.name, input.version));
+    let root = (!input.name.is_empty() && !input.version.is_empty())
+        .then(|| format!("{}-{}", input.name, input.version));
     let raw = archive::read_package(bytes, root.as_deref(), &ctx.limits);
     report.problems.extend(raw.problems);
-    let find = |path: &str| raw.files.iter().find(|f| f.path == path).and_then(|f| f.data.as_deref());
+    let find = |path: &str| {
+        raw.files
+            .iter()
+            .find(|f| f.path == path)
+            .and_then(|f| f.data.as_deref())
+    };
     let paths: BTreeSet<&str> = raw.files.iter().map(|f| f.path.as_str()).collect();
 
     let mut facts = manifest::ManifestFacts::default();
     match find("Cargo.toml") {
-        None if !raw.files.is_empty() => report
-            .problems
-            .push(Problem::new("manifest-missing", "the package has no Cargo.toml")),
+        None if !raw.files.is_empty() => report.problems.push(Problem::new(
+            "manifest-missing",
+            "the package has no Cargo.toml",
+        )),
         None => {}
         Some(toml) => match manifest::apply(report, toml, &paths) {
             Ok(f) => facts = f,
@@ -134,28 +155,51 @@ fn read_package(report: &mut CrateReport, input: &CrateInput, bytes: &[u8], ctx:
     if let Some(readme) = &facts.readme {
         match raw.files.iter().find(|f| &f.path == readme) {
             Some(f) => {
-                report.readme = Some(ReadmeInfo { path: readme.clone(), bytes: f.size });
-                report.readme_text = f.data.as_deref().map(|d| String::from_utf8_lossy(d).into_owned());
+                report.readme = Some(ReadmeInfo {
+                    path: readme.clone(),
+                    bytes: f.size,
+                });
+                report.readme_text = f
+                    .data
+                    .as_deref()
+                    .map(|d| String::from_utf8_lossy(d).into_owned());
             }
             None => report.problems.push(Problem::new(
                 "readme-missing",
-                format!("the manifest names the README `{readme}`, which the package does not contain"),
+                format!(
+                    "the manifest names the README `{readme}`, which the package does not contain"
+                ),
             )),
         }
     }
     count_files(report, &raw.files, &facts);
 }
 
-fn count_files(report: &mut CrateReport, files: &[archive::RawFile], facts: &manifest::ManifestFacts) {
+fn count_files(
+    report: &mut CrateReport,
+    files: &[archive::RawFile],
+    facts: &manifest::ManifestFacts,
+) {
     let mut entries = Vec::with_capacity(files.len());
     for f in files {
         report.package.uncompressed_bytes += f.size;
-        let mut entry = FileEntry { path: f.path.clone(), size: f.size, ..FileEntry::default() };
+        let mut entry = FileEntry {
+            path: f.path.clone(),
+            size: f.size,
+            ..FileEntry::default()
+        };
         let data = f.data.as_deref().unwrap_or(&[]);
-        let language = f.data.as_ref().and_then(|_| languages::detect(&f.path, data));
+        let language = f
+            .data
+            .as_ref()
+            .and_then(|_| languages::detect(&f.path, data));
         if let Some(lang) = language {
             let (code, comments, blanks) = languages::count(lang, data);
-            let stats = report.code.languages.entry(lang.name().to_owned()).or_insert_with(LanguageStats::default);
+            let stats = report
+                .code
+                .languages
+                .entry(lang.name().to_owned())
+                .or_insert_with(LanguageStats::default);
             stats.files += 1;
             stats.code += code;
             stats.comments += comments;
@@ -172,11 +216,19 @@ fn count_files(report: &mut CrateReport, files: &[archive::RawFile], facts: &man
     report.package.files = entries;
 }
 
-fn classify(f: &archive::RawFile, data: &[u8], has_language: bool, facts: &manifest::ManifestFacts) -> FileKind {
+fn classify(
+    f: &archive::RawFile,
+    data: &[u8],
+    has_language: bool,
+    facts: &manifest::ManifestFacts,
+) -> FileKind {
     let name = f.path.rsplit('/').next().unwrap_or("").to_ascii_uppercase();
     if !f.regular {
         FileKind::Special
-    } else if matches!(f.path.as_str(), "Cargo.toml" | "Cargo.toml.orig" | "Cargo.lock" | ".cargo_vcs_info.json") {
+    } else if matches!(
+        f.path.as_str(),
+        "Cargo.toml" | "Cargo.toml.orig" | "Cargo.lock" | ".cargo_vcs_info.json"
+    ) {
         FileKind::Manifest
     } else if facts.build_script.as_deref() == Some(f.path.as_str()) {
         FileKind::BuildScript

@@ -109,7 +109,10 @@ mod tests {
             cache.crate_path("serde", "1.0.0"),
             PathBuf::from("/c/crates/serde/serde-1.0.0.crate")
         );
-        assert_eq!(cache.index_path("se/rd/serde"), PathBuf::from("/c/index/se/rd/serde"));
+        assert_eq!(
+            cache.index_path("se/rd/serde"),
+            PathBuf::from("/c/index/se/rd/serde")
+        );
     }
 
     #[test]

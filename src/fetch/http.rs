@@ -95,6 +95,8 @@ pub struct HttpCounts {
     pub retries: u64,
     /// Requests that failed for good.
     pub failures: u64,
+    /// Cached index files used without a request (younger than the maximum age).
+    pub reused: u64,
 }
 
 /// Settings of the client.
@@ -172,6 +174,7 @@ impl Http {
             bytes: s.bytes.load(Ordering::Relaxed),
             retries: s.retries.load(Ordering::Relaxed),
             failures: s.failures.load(Ordering::Relaxed),
+            reused: 0,
         }
     }
 
@@ -319,7 +322,10 @@ mod tests {
         let mut h = HeaderMap::new();
         h.insert(RETRY_AFTER, HeaderValue::from_static("7"));
         assert_eq!(retry_after(&h), Some(Duration::from_secs(7)));
-        h.insert(RETRY_AFTER, HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"));
+        h.insert(
+            RETRY_AFTER,
+            HeaderValue::from_static("Wed, 21 Oct 2015 07:28:00 GMT"),
+        );
         assert_eq!(retry_after(&h), Some(Duration::ZERO));
         h.insert(RETRY_AFTER, HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h), None);

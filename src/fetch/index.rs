@@ -48,7 +48,10 @@ impl Registry {
         };
         match tame_index::KrateName::cargo(name) {
             Ok(krate) => config.download_url(krate, version),
-            Err(_) => format!("{}/{name}/{version}/download", self.dl.trim_end_matches('/')),
+            Err(_) => format!(
+                "{}/{name}/{version}/download",
+                self.dl.trim_end_matches('/')
+            ),
         }
     }
 
@@ -88,7 +91,9 @@ pub fn default_index_url() -> anyhow::Result<String> {
     // sparse protocol is the default of every cargo that can build cargofox.
     let url = IndexUrl::crates_io(None, None, Some("1.85.0"))?;
     let url = match url {
-        IndexUrl::CratesIoSparse | IndexUrl::CratesIoGit => tame_index::CRATES_IO_HTTP_INDEX.to_owned(),
+        IndexUrl::CratesIoSparse | IndexUrl::CratesIoGit => {
+            tame_index::CRATES_IO_HTTP_INDEX.to_owned()
+        }
         IndexUrl::NonCratesIo(u) if u.starts_with("sparse+") => u.into_owned(),
         other => bail!(
             "cargo's configuration replaces the registry with {}, which is not a sparse index; pass --index-url",
@@ -137,7 +142,10 @@ pub fn parse_index_file(name: &str, body: &[u8]) -> IndexFile {
 /// Picks the version to report: the requested one, else the newest release
 /// that is neither yanked nor a pre-release, else the newest not yanked, else
 /// the newest.
-pub fn pick_version<'a>(versions: &'a [IndexVersion], wanted: Option<&str>) -> Option<&'a IndexVersion> {
+pub fn pick_version<'a>(
+    versions: &'a [IndexVersion],
+    wanted: Option<&str>,
+) -> Option<&'a IndexVersion> {
     if let Some(w) = wanted {
         return versions.iter().find(|v| v.version == w);
     }
@@ -231,7 +239,10 @@ not json
         assert!(file.problems[1].message.contains("`one`"));
         assert_eq!(pick_version(&file.versions, None).unwrap().version, "0.1.0");
         let history = version_history(&file.versions);
-        assert_eq!(history[1].published.as_deref(), Some("2026-01-02T03:04:05Z"));
+        assert_eq!(
+            history[1].published.as_deref(),
+            Some("2026-01-02T03:04:05Z")
+        );
     }
 
     #[test]
@@ -241,9 +252,18 @@ not json
             dl: "http://127.0.0.1:1/dl/{crate}/{version}/{lowerprefix}".into(),
             api: Some("http://127.0.0.1:1/".into()),
         };
-        assert_eq!(reg.download_url("Abcd", "1.0.0"), "http://127.0.0.1:1/dl/Abcd/1.0.0/ab/cd");
+        assert_eq!(
+            reg.download_url("Abcd", "1.0.0"),
+            "http://127.0.0.1:1/dl/Abcd/1.0.0/ab/cd"
+        );
         assert_eq!(reg.crate_page("x").unwrap(), "http://127.0.0.1:1/crates/x");
-        let plain = Registry { dl: "http://127.0.0.1:1/api".into(), ..reg };
-        assert_eq!(plain.download_url("x", "1.0.0"), "http://127.0.0.1:1/api/x/1.0.0/download");
+        let plain = Registry {
+            dl: "http://127.0.0.1:1/api".into(),
+            ..reg
+        };
+        assert_eq!(
+            plain.download_url("x", "1.0.0"),
+            "http://127.0.0.1:1/api/x/1.0.0/download"
+        );
     }
 }

@@ -19,7 +19,8 @@ pub struct LocalCrate {
 pub fn split_file_stem(stem: &str) -> Option<(&str, &str)> {
     stem.match_indices('-').find_map(|(i, _)| {
         let (name, version) = (&stem[..i], &stem[i + 1..]);
-        (is_valid_crate_name(name) && semver::Version::parse(version).is_ok()).then_some((name, version))
+        (is_valid_crate_name(name) && semver::Version::parse(version).is_ok())
+            .then_some((name, version))
     })
 }
 
@@ -36,7 +37,11 @@ pub fn is_valid_crate_name(name: &str) -> bool {
 /// layout `{name}/{name}-{version}.crate`), sorted by path.
 pub fn list_crate_files(dir: &Path) -> std::io::Result<Vec<LocalCrate>> {
     let mut found = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).min_depth(1).max_depth(2).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(dir)
+        .min_depth(1)
+        .max_depth(2)
+        .sort_by_file_name()
+    {
         let entry = entry?;
         let path = entry.path();
         if !entry.file_type().is_file() || path.extension().is_none_or(|e| e != "crate") {
@@ -65,7 +70,11 @@ pub fn cargo_cache_dirs() -> Vec<PathBuf> {
         return Vec::new();
     };
     let mut dirs: Vec<PathBuf> = std::fs::read_dir(cache)
-        .map(|rd| rd.filter_map(|e| Some(e.ok()?.path())).filter(|p| p.is_dir()).collect())
+        .map(|rd| {
+            rd.filter_map(|e| Some(e.ok()?.path()))
+                .filter(|p| p.is_dir())
+                .collect()
+        })
         .unwrap_or_default();
     dirs.sort();
     dirs
@@ -87,8 +96,14 @@ mod tests {
     #[test]
     fn file_stems_split_at_the_version() {
         assert_eq!(split_file_stem("serde-1.0.0"), Some(("serde", "1.0.0")));
-        assert_eq!(split_file_stem("foo-bar-1.0.0-rc.1"), Some(("foo-bar", "1.0.0-rc.1")));
-        assert_eq!(split_file_stem("foo_bar-0.1.0+meta"), Some(("foo_bar", "0.1.0+meta")));
+        assert_eq!(
+            split_file_stem("foo-bar-1.0.0-rc.1"),
+            Some(("foo-bar", "1.0.0-rc.1"))
+        );
+        assert_eq!(
+            split_file_stem("foo_bar-0.1.0+meta"),
+            Some(("foo_bar", "0.1.0+meta"))
+        );
         assert_eq!(split_file_stem("noversion"), None);
         assert_eq!(split_file_stem("../etc-1.0.0"), None);
     }

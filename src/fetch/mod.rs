@@ -17,6 +17,8 @@ pub mod select;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use anyhow::Context;
 use futures_util::{StreamExt, stream};
@@ -31,6 +33,8 @@ use select::CrateSpec;
 
 /// Largest `.crate` file downloaded (bytes).
 pub const DEFAULT_MAX_DOWNLOAD: u64 = 512 << 20;
+/// How long a fetched index file is used without asking the server again.
+pub const DEFAULT_INDEX_MAX_AGE: Duration = Duration::from_secs(3600);
 /// Largest index file or `config.json` downloaded (bytes).
 const MAX_INDEX_FILE: u64 = 64 << 20;
 
@@ -53,6 +57,9 @@ pub struct FetchOptions {
     pub http: HttpSettings,
     /// Largest `.crate` file downloaded.
     pub max_download: u64,
+    /// Index files younger than this are used without asking the server
+    /// (some servers send no validators, so a re-run could not be conditional).
+    pub index_max_age: Duration,
 }
 
 impl Default for FetchOptions {
@@ -66,6 +73,7 @@ impl Default for FetchOptions {
             use_cargo_cache: true,
             http: HttpSettings::default(),
             max_download: DEFAULT_MAX_DOWNLOAD,
+            index_max_age: DEFAULT_INDEX_MAX_AGE,
         }
     }
 }
@@ -106,6 +114,7 @@ pub struct Fetcher {
     options: FetchOptions,
     local_dirs: Vec<PathBuf>,
     registry: OnceCell<Registry>,
+    reused: AtomicU64,
 }
 
 impl Fetcher {
@@ -121,12 +130,16 @@ impl Fetcher {
             local_dirs,
             options,
             registry: OnceCell::new(),
+            reused: AtomicU64::new(0),
         })
     }
 
     /// What the HTTP client has done so far.
     pub fn counts(&self) -> http::HttpCounts {
-        self.http.counts()
+        http::HttpCounts {
+            reused: self.reused.load(Ordering::Relaxed),
+            ..self.http.counts()
+        }
     }
 
     /// The registry: index URL and its `config.json` (fetched conditionally).
@@ -153,14 +166,33 @@ impl Fetcher {
     /// GET with the cached validators; falls back to the cache when offline.
     async fn conditional(&self, url: &str, path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
         let cached = self.cache.read_with_validators(path);
+        let fresh = std::fs::metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age < self.options.index_max_age);
+        if let (true, Some((body, _))) = (fresh, &cached) {
+            self.reused.fetch_add(1, Ordering::Relaxed);
+            return Ok(body.clone());
+        }
         if self.options.offline {
             return cached
                 .map(|(body, _)| body)
                 .with_context(|| format!("offline, and {} is not in the cache", path.display()));
         }
-        match self.http.get(url, cached.as_ref().map(|c| &c.1), MAX_INDEX_FILE).await? {
+        match self
+            .http
+            .get(url, cached.as_ref().map(|c| &c.1), MAX_INDEX_FILE)
+            .await?
+        {
             Fetched::NotModified => match cached {
-                Some((body, _)) => Ok(body),
+                Some((body, _)) => {
+                    // The file was just confirmed current: its age restarts now.
+                    if let Ok(f) = std::fs::File::options().write(true).open(path) {
+                        let _ = f.set_modified(std::time::SystemTime::now());
+                    }
+                    Ok(body)
+                }
                 None => anyhow::bail!("{url} answered 304 to an unconditional request"),
             },
             Fetched::Body(body, validators) => {
@@ -182,10 +214,12 @@ impl Fetcher {
         match self.conditional(&url, &self.cache.index_path(&rel)).await {
             Ok(body) => Ok(index::parse_index_file(name, &body)),
             Err(e) => match e.downcast_ref::<HttpError>() {
-                Some(HttpError::NotFound { .. }) => {
-                    Err(unavailable(format!("the registry index has no crate named `{name}`")))
-                }
-                _ => Err(unavailable(format!("the index file of `{name}` could not be fetched: {e:#}"))),
+                Some(HttpError::NotFound { .. }) => Err(unavailable(format!(
+                    "the registry index has no crate named `{name}`"
+                ))),
+                _ => Err(unavailable(format!(
+                    "the index file of `{name}` could not be fetched: {e:#}"
+                ))),
             },
         }
     }
@@ -209,8 +243,14 @@ impl Fetcher {
             input.problems.push(Problem::new(
                 "version-not-found",
                 match &spec.version {
-                    Some(v) => format!("version {v} of `{}` is not in the registry index", spec.name),
-                    None => format!("the registry index lists no readable version of `{}`", spec.name),
+                    Some(v) => format!(
+                        "version {v} of `{}` is not in the registry index",
+                        spec.name
+                    ),
+                    None => format!(
+                        "the registry index lists no readable version of `{}`",
+                        spec.name
+                    ),
                 },
             ));
             return input;
@@ -228,14 +268,21 @@ impl Fetcher {
 
     /// Makes sure the `.crate` file of `input` is in the cache.
     pub async fn download(&self, input: &mut CrateInput) {
-        let Some(expected) = input.expected_sha256 else { return };
+        let Some(expected) = input.expected_sha256 else {
+            return;
+        };
         match self.obtain(&input.name, &input.version, &expected).await {
             Ok(path) => input.file = Some(path),
             Err(p) => input.problems.push(p),
         }
     }
 
-    async fn obtain(&self, name: &str, version: &str, expected: &[u8; 32]) -> Result<PathBuf, Problem> {
+    async fn obtain(
+        &self,
+        name: &str,
+        version: &str,
+        expected: &[u8; 32],
+    ) -> Result<PathBuf, Problem> {
         let target = self.cache.crate_path(name, version);
         if target.is_file() {
             // Verified when written; the analyze stage verifies it again on read.
@@ -256,13 +303,19 @@ impl Fetcher {
             ));
         }
         let registry = self.registry().await.map_err(|e| {
-            Problem::new("download-failed", format!("the registry index could not be read: {e:#}"))
+            Problem::new(
+                "download-failed",
+                format!("the registry index could not be read: {e:#}"),
+            )
         })?;
         let url = registry.download_url(name, version);
         let bytes = match self.http.get(&url, None, self.options.max_download).await {
             Ok(Fetched::Body(bytes, _)) => bytes,
             Ok(Fetched::NotModified) => {
-                return Err(Problem::new("download-failed", format!("{url} answered 304 to a plain request")));
+                return Err(Problem::new(
+                    "download-failed",
+                    format!("{url} answered 304 to a plain request"),
+                ));
             }
             Err(e) => return Err(Problem::new("download-failed", format!("{e}"))),
         };
@@ -283,12 +336,22 @@ impl Fetcher {
     fn store(&self, target: &std::path::Path, bytes: &[u8]) -> Result<PathBuf, Problem> {
         write_atomic(target, bytes)
             .map(|()| target.to_owned())
-            .map_err(|e| Problem::new("download-failed", format!("could not write the cache: {e:#}")))
+            .map_err(|e| {
+                Problem::new(
+                    "download-failed",
+                    format!("could not write the cache: {e:#}"),
+                )
+            })
     }
 
     /// Resolves specs (and, with `closure`, their dependencies) and downloads
     /// every chosen `.crate` file. At most `max` crates; order is the walk's.
-    pub async fn fetch_all(&self, specs: &[CrateSpec], closure: bool, max: usize) -> Vec<CrateInput> {
+    pub async fn fetch_all(
+        &self,
+        specs: &[CrateSpec],
+        closure: bool,
+        max: usize,
+    ) -> Vec<CrateInput> {
         let concurrency = self.options.concurrency.max(1);
         let mut seen: HashSet<String> = HashSet::new();
         let mut wave: Vec<CrateSpec> = Vec::new();
@@ -307,9 +370,13 @@ impl Fetcher {
             let mut next = Vec::new();
             for input in &resolved {
                 let deps = input.index.iter().flat_map(|f| &f.dependencies);
-                for dep in deps.filter(|d| closure && !d.optional && d.kind != DependencyKind::Dev) {
+                for dep in deps.filter(|d| closure && !d.optional && d.kind != DependencyKind::Dev)
+                {
                     if seen.len() < max && seen.insert(dep.name.to_ascii_lowercase()) {
-                        next.push(CrateSpec { name: dep.name.clone(), version: None });
+                        next.push(CrateSpec {
+                            name: dep.name.clone(),
+                            version: None,
+                        });
                     }
                 }
             }

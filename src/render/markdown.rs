@@ -42,9 +42,18 @@ pub struct RepoLinks {
 }
 
 /// Derives [`RepoLinks`] for GitHub, GitLab and Codeberg repositories.
-pub fn repo_links(repository: Option<&str>, vcs: Option<&VcsInfo>, readme_path: &str) -> Option<RepoLinks> {
-    let repo = repository?.trim().trim_end_matches('/').trim_end_matches(".git");
-    let rest = repo.strip_prefix("https://").or_else(|| repo.strip_prefix("http://"))?;
+pub fn repo_links(
+    repository: Option<&str>,
+    vcs: Option<&VcsInfo>,
+    readme_path: &str,
+) -> Option<RepoLinks> {
+    let repo = repository?
+        .trim()
+        .trim_end_matches('/')
+        .trim_end_matches(".git");
+    let rest = repo
+        .strip_prefix("https://")
+        .or_else(|| repo.strip_prefix("http://"))?;
     let mut parts = rest.split('/');
     let host = parts.next()?.to_ascii_lowercase();
     let (owner, name) = (parts.next()?, parts.next()?);
@@ -53,11 +62,18 @@ pub fn repo_links(repository: Option<&str>, vcs: Option<&VcsInfo>, readme_path: 
     }
     let base = format!("https://{host}/{owner}/{name}");
     let commit = vcs.and_then(|v| v.commit.as_deref());
-    let mut dir = vcs.and_then(|v| v.path_in_vcs.as_deref()).unwrap_or("").to_owned();
+    let mut dir = vcs
+        .and_then(|v| v.path_in_vcs.as_deref())
+        .unwrap_or("")
+        .to_owned();
     if let Some((readme_dir, _)) = readme_path.rsplit_once('/') {
         dir = join(&dir, readme_dir);
     }
-    let dir = if dir.is_empty() { String::new() } else { format!("{dir}/") };
+    let dir = if dir.is_empty() {
+        String::new()
+    } else {
+        format!("{dir}/")
+    };
     let (blob, raw) = match (host.as_str(), commit) {
         ("github.com", c) => {
             let rev = c.unwrap_or("HEAD");
@@ -65,9 +81,15 @@ pub fn repo_links(repository: Option<&str>, vcs: Option<&VcsInfo>, readme_path: 
         }
         ("gitlab.com", c) => {
             let rev = c.unwrap_or("HEAD");
-            (format!("{base}/-/blob/{rev}/"), format!("{base}/-/raw/{rev}/"))
+            (
+                format!("{base}/-/blob/{rev}/"),
+                format!("{base}/-/raw/{rev}/"),
+            )
         }
-        ("codeberg.org", Some(c)) => (format!("{base}/src/commit/{c}/"), format!("{base}/raw/commit/{c}/")),
+        ("codeberg.org", Some(c)) => (
+            format!("{base}/src/commit/{c}/"),
+            format!("{base}/raw/commit/{c}/"),
+        ),
         _ => return None,
     };
     Some(RepoLinks { blob, raw, dir })
@@ -88,7 +110,11 @@ fn is_relative(url: &str) -> bool {
 /// Resolves a relative URL against `dir` inside the repository; `..` never
 /// climbs above the repository root, and `/x` starts from it.
 fn resolve(root: &str, dir: &str, url: &str) -> String {
-    let mut segments: Vec<&str> = if url.starts_with('/') { Vec::new() } else { dir.split('/').filter(|s| !s.is_empty()).collect() };
+    let mut segments: Vec<&str> = if url.starts_with('/') {
+        Vec::new()
+    } else {
+        dir.split('/').filter(|s| !s.is_empty()).collect()
+    };
     for part in url.split('/') {
         match part {
             "." | "" => {}
@@ -115,7 +141,11 @@ pub fn readme_html(markdown: &str, links: Option<&RepoLinks>) -> String {
                 return Some(Cow::Borrowed(value));
             }
             let links = links.as_ref()?;
-            let root = if element == "img" || attribute == "src" { &links.raw } else { &links.blob };
+            let root = if element == "img" || attribute == "src" {
+                &links.raw
+            } else {
+                &links.blob
+            };
             Some(Cow::Owned(resolve(root, &links.dir, value)))
         });
     builder.clean(&html).to_string()
@@ -126,7 +156,11 @@ mod tests {
     use super::*;
 
     fn gh() -> Option<RepoLinks> {
-        let vcs = VcsInfo { commit: Some("abc".into()), dirty: false, path_in_vcs: Some("crates/x".into()) };
+        let vcs = VcsInfo {
+            commit: Some("abc".into()),
+            dirty: false,
+            path_in_vcs: Some("crates/x".into()),
+        };
         repo_links(Some("https://github.com/o/r.git"), Some(&vcs), "README.md")
     }
 
@@ -135,17 +169,32 @@ mod tests {
         let l = gh().unwrap();
         assert_eq!(l.blob, "https://github.com/o/r/blob/abc/");
         assert_eq!(l.dir, "crates/x/");
-        let html = readme_html("[doc](docs/a.md) ![logo](./img/l.png) [up](../../LICENSE) [s](#usage)", Some(&l));
-        assert!(html.contains(r#"href="https://github.com/o/r/blob/abc/crates/x/docs/a.md""#), "{html}");
-        assert!(html.contains(r#"src="https://github.com/o/r/raw/abc/crates/x/img/l.png""#), "{html}");
-        assert!(html.contains(r#"href="https://github.com/o/r/blob/abc/LICENSE""#), "{html}");
+        let html = readme_html(
+            "[doc](docs/a.md) ![logo](./img/l.png) [up](../../LICENSE) [s](#usage)",
+            Some(&l),
+        );
+        assert!(
+            html.contains(r#"href="https://github.com/o/r/blob/abc/crates/x/docs/a.md""#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"src="https://github.com/o/r/raw/abc/crates/x/img/l.png""#),
+            "{html}"
+        );
+        assert!(
+            html.contains(r#"href="https://github.com/o/r/blob/abc/LICENSE""#),
+            "{html}"
+        );
         assert!(html.contains(r##"href="#usage""##), "{html}");
         assert!(html.contains(r#"rel="nofollow noopener ugc""#));
     }
 
     #[test]
     fn unknown_hosts_lose_relative_links() {
-        assert_eq!(repo_links(Some("https://example.org/o/r"), None, "README.md"), None);
+        assert_eq!(
+            repo_links(Some("https://example.org/o/r"), None, "README.md"),
+            None
+        );
         let html = readme_html("[doc](docs/a.md)", None);
         assert!(!html.contains("docs/a.md"), "{html}");
     }
@@ -158,7 +207,10 @@ mod tests {
         );
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("onerror"), "{html}");
-        assert!(html.contains(">x</a>") && !html.contains("javascript:"), "{html}");
+        assert!(
+            html.contains(">x</a>") && !html.contains("javascript:"),
+            "{html}"
+        );
         assert!(!html.contains("data:"), "{html}");
     }
 }

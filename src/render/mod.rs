@@ -121,10 +121,20 @@ pub struct RenderStats {
 
 /// The path part of the base URL, with leading and trailing `/`.
 pub fn base_path(base_url: &str) -> String {
-    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, rest)| rest);
+    let after_scheme = base_url
+        .split_once("://")
+        .map_or(base_url, |(_, rest)| rest);
     let path = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
-    let path = path.split(['?', '#']).next().unwrap_or("/").trim_matches('/');
-    if path.is_empty() { "/".to_owned() } else { format!("/{path}/") }
+    let path = path
+        .split(['?', '#'])
+        .next()
+        .unwrap_or("/")
+        .trim_matches('/');
+    if path.is_empty() {
+        "/".to_owned()
+    } else {
+        format!("/{path}/")
+    }
 }
 
 fn engine() -> anyhow::Result<tera::Tera> {
@@ -145,20 +155,30 @@ fn minify(html: &str) -> Vec<u8> {
 fn write(dir: &Path, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
     let path = dir.join(rel);
     if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent).with_context(|| format!("creating {}", parent.display()))?;
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("creating {}", parent.display()))?;
     }
     std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))
 }
 
 /// Splits `+++ toml +++ markdown` into front matter and body.
 fn front_matter(source: &str) -> anyhow::Result<(toml::Table, &str)> {
-    let rest = source.strip_prefix("+++").context("a page must start with +++ front matter")?;
-    let (fm, body) = rest.split_once("\n+++").context("the front matter is not closed by +++")?;
+    let rest = source
+        .strip_prefix("+++")
+        .context("a page must start with +++ front matter")?;
+    let (fm, body) = rest
+        .split_once("\n+++")
+        .context("the front matter is not closed by +++")?;
     Ok((toml::from_str(fm)?, body.trim_start_matches(['\r', '\n'])))
 }
 
 /// Renders the whole site into `dir` (which must exist and be empty).
-pub fn render_site(dir: &Path, reports: &[CrateReport], summary: &SiteSummary, opts: &SiteOptions) -> anyhow::Result<RenderStats> {
+pub fn render_site(
+    dir: &Path,
+    reports: &[CrateReport],
+    summary: &SiteSummary,
+    opts: &SiteOptions,
+) -> anyhow::Result<RenderStats> {
     let tera = engine()?;
     let site = SiteView {
         title: &opts.title,
@@ -179,16 +199,25 @@ pub fn render_site(dir: &Path, reports: &[CrateReport], summary: &SiteSummary, o
         let mut c = ctx.clone();
         c.insert("krate", r);
         c.insert("view", &views::crate_view(r, &is_local));
-        let html = tera.render("crate.html", &c).with_context(|| format!("rendering the page of {}", r.name))?;
+        let html = tera
+            .render("crate.html", &c)
+            .with_context(|| format!("rendering the page of {}", r.name))?;
         write(dir, &format!("crates/{slug}/index.html"), &minify(&html))?;
         let mut json = serde_json::to_vec_pretty(r)?;
         json.push(b'\n');
         write(dir, &format!("crates/{slug}.json"), &json)
     })?;
-    let mut stats = RenderStats { pages: reports.len(), json_files: reports.len() };
+    let mut stats = RenderStats {
+        pages: reports.len(),
+        json_files: reports.len(),
+    };
 
     let page = |name: &str, c: &tera::Context| -> anyhow::Result<Vec<u8>> {
-        Ok(minify(&tera.render(name, c).with_context(|| format!("rendering {name}"))?))
+        Ok(minify(
+            &tera
+                .render(name, c)
+                .with_context(|| format!("rendering {name}"))?,
+        ))
     };
     let mut c = ctx.clone();
     c.insert("home", &home_view(reports, summary));
@@ -213,10 +242,18 @@ pub fn render_site(dir: &Path, reports: &[CrateReport], summary: &SiteSummary, o
     stats.pages += 3;
 
     for (name, source) in PAGES {
-        let (fm, body) = front_matter(source).with_context(|| format!("reading content/{name}.md"))?;
+        let (fm, body) =
+            front_matter(source).with_context(|| format!("reading content/{name}.md"))?;
         let text = |k: &str| fm.get(k).and_then(|v| v.as_str()).unwrap_or("").to_owned();
         let mut c = ctx.clone();
-        c.insert("page", &PageView { title: text("title"), description: text("description"), html: markdown::page_html(body) });
+        c.insert(
+            "page",
+            &PageView {
+                title: text("title"),
+                description: text("description"),
+                html: markdown::page_html(body),
+            },
+        );
         write(dir, &format!("{name}/index.html"), &page("page.html", &c)?)?;
         stats.pages += 1;
     }
@@ -232,16 +269,30 @@ pub fn render_site(dir: &Path, reports: &[CrateReport], summary: &SiteSummary, o
     let root = format!("{}/", opts.base_url.trim_end_matches('/'));
     let mut urls = vec![root.clone(), format!("{root}crates/")];
     urls.extend(PAGES.iter().map(|(n, _)| format!("{root}{n}/")));
-    urls.extend(reports.iter().map(|r| format!("{root}crates/{}/", slug(&r.name))));
+    urls.extend(
+        reports
+            .iter()
+            .map(|r| format!("{root}crates/{}/", slug(&r.name))),
+    );
     let mut c = tera::Context::new();
     c.insert("urls", &urls);
-    write(dir, "sitemap.xml", tera.render("sitemap.xml", &c)?.as_bytes())?;
-    write(dir, "robots.txt", format!("User-agent: *\nAllow: /\nSitemap: {root}sitemap.xml\n").as_bytes())?;
+    write(
+        dir,
+        "sitemap.xml",
+        tera.render("sitemap.xml", &c)?.as_bytes(),
+    )?;
+    write(
+        dir,
+        "robots.txt",
+        format!("User-agent: *\nAllow: /\nSitemap: {root}sitemap.xml\n").as_bytes(),
+    )?;
     Ok(stats)
 }
 
 fn home_view<'a>(reports: &'a [CrateReport], summary: &'a SiteSummary) -> HomeView<'a> {
-    let count = |f: &dyn Fn(&CrateReport) -> bool| views::thousands(reports.iter().filter(|r| f(r)).count());
+    let count = |f: &dyn Fn(&CrateReport) -> bool| {
+        views::thousands(reports.iter().filter(|r| f(r)).count())
+    };
     HomeView {
         crate_count: views::thousands(reports.len()),
         code_lines: views::thousands(reports.iter().map(|r| r.code.total_code()).sum()),
@@ -254,7 +305,15 @@ fn home_view<'a>(reports: &'a [CrateReport], summary: &'a SiteSummary) -> HomeVi
             .filter(|l| !l.items.is_empty())
             .map(|l| ListView {
                 title: &l.title,
-                items: l.items.iter().map(|i| ListItem { name: &i.name, slug: slug(&i.name), meta: &i.meta }).collect(),
+                items: l
+                    .items
+                    .iter()
+                    .map(|i| ListItem {
+                        name: &i.name,
+                        slug: slug(&i.name),
+                        meta: &i.meta,
+                    })
+                    .collect(),
             })
             .collect(),
     }

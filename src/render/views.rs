@@ -57,7 +57,10 @@ pub fn slug(name: &str) -> String {
         name.to_owned()
     } else {
         use sha2::Digest;
-        format!("_invalid-{}", &crate::fetch::hex(&sha2::Sha256::digest(name.as_bytes()))[..16])
+        format!(
+            "_invalid-{}",
+            &crate::fetch::hex(&sha2::Sha256::digest(name.as_bytes()))[..16]
+        )
     }
 }
 
@@ -162,7 +165,10 @@ pub fn crate_view(r: &CrateReport, is_local: &dyn Fn(&str) -> bool) -> CrateView
     let dependency_groups = [
         (DependencyKind::Normal, "Normal"),
         (DependencyKind::Build, "Build (used by the build script)"),
-        (DependencyKind::Dev, "Development (tests, examples, benchmarks)"),
+        (
+            DependencyKind::Dev,
+            "Development (tests, examples, benchmarks)",
+        ),
     ]
     .into_iter()
     .filter_map(|(kind, title)| {
@@ -202,7 +208,10 @@ pub fn crate_view(r: &CrateReport, is_local: &dyn Fn(&str) -> bool) -> CrateView
         .map(|v| VersionView {
             num: v.num.clone(),
             yanked: v.yanked,
-            published: v.published.as_deref().map(|p| p.get(..10).unwrap_or(p).to_owned()),
+            published: v
+                .published
+                .as_deref()
+                .map(|p| p.get(..10).unwrap_or(p).to_owned()),
             dependencies: v.dependencies,
             rust_version: v.rust_version.clone(),
         })
@@ -217,7 +226,9 @@ pub fn crate_view(r: &CrateReport, is_local: &dyn Fn(&str) -> bool) -> CrateView
     CrateView {
         slug: slug(&r.name),
         links,
-        published_date: published.as_deref().map(|p| p.get(..10).unwrap_or(p).to_owned()),
+        published_date: published
+            .as_deref()
+            .map(|p| p.get(..10).unwrap_or(p).to_owned()),
         published,
         code_lines: thousands(r.code.total_code()),
         package_size: human_bytes(r.package.uncompressed_bytes),
@@ -290,7 +301,10 @@ mod tests {
         assert_eq!(thousands(0), "0");
         assert_eq!(thousands(1234567), "1,234,567");
         assert_eq!(safe_url("javascript:alert(1)"), None);
-        assert_eq!(safe_url(" https://x.test/a ").as_deref(), Some("https://x.test/a"));
+        assert_eq!(
+            safe_url(" https://x.test/a ").as_deref(),
+            Some("https://x.test/a")
+        );
         assert_eq!(slug("serde"), "serde");
         assert!(slug("../x").starts_with("_invalid-"));
     }

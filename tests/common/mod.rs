@@ -1,0 +1,265 @@
+//! Test fixtures: `.crate` files built in memory, and a sparse registry
+//! served over real HTTP on 127.0.0.1 (config.json, index files with ETags,
+//! downloads), counting every request.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use flate2::Compression;
+use flate2::write::GzEncoder;
+use sha2::{Digest, Sha256};
+
+/// A crate to publish in a fixture registry or write as a `.crate` file.
+#[derive(Clone, Debug)]
+pub struct Fixture {
+    pub name: String,
+    pub version: String,
+    pub files: Vec<(String, Vec<u8>)>,
+    /// Index `deps` entries (JSON objects).
+    pub deps: Vec<serde_json::Value>,
+    pub features: serde_json::Value,
+    pub yanked: bool,
+    pub pubtime: Option<String>,
+}
+
+impl Fixture {
+    /// A crate with a normalized Cargo.toml (extra `[package]` lines appended)
+    /// and a `src/lib.rs`.
+    pub fn new(name: &str, version: &str, package_extra: &str) -> Self {
+        let toml = format!(
+            "[package]\nedition = \"2021\"\nname = \"{name}\"\nversion = \"{version}\"\n{package_extra}\n\n[lib]\nname = \"{}\"\npath = \"src/lib.rs\"\n",
+            name.replace('-', "_")
+        );
+        Self {
+            name: name.into(),
+            version: version.into(),
+            files: vec![
+                ("Cargo.toml".into(), toml.into_bytes()),
+                (
+                    "src/lib.rs".into(),
+                    b"//! Docs.\n\n/// Adds.\npub fn add(a: u32, b: u32) -> u32 {\n    a + b\n}\n"
+                        .to_vec(),
+                ),
+            ],
+            deps: Vec::new(),
+            features: serde_json::json!({}),
+            yanked: false,
+            pubtime: Some("2026-01-02T03:04:05Z".into()),
+        }
+    }
+
+    pub fn file(mut self, path: &str, content: impl Into<Vec<u8>>) -> Self {
+        self.files.retain(|(p, _)| p != path);
+        self.files.push((path.into(), content.into()));
+        self
+    }
+
+    pub fn dep(mut self, name: &str, req: &str, kind: &str, optional: bool) -> Self {
+        self.deps.push(serde_json::json!({
+            "name": name, "req": req, "features": [], "optional": optional,
+            "default_features": true, "target": null, "kind": kind
+        }));
+        self
+    }
+
+    /// The `.crate` file: a gzip-compressed tar under `{name}-{version}/`.
+    pub fn crate_bytes(&self) -> Vec<u8> {
+        tar_gz(&format!("{}-{}", self.name, self.version), &self.files)
+    }
+
+    /// The index line, with the real checksum unless `cksum` is given.
+    pub fn index_line(&self, cksum: Option<&str>) -> String {
+        let real = hex(&Sha256::digest(self.crate_bytes()));
+        let mut line = serde_json::json!({
+            "name": self.name, "vers": self.version, "deps": self.deps,
+            "cksum": cksum.unwrap_or(&real), "features": self.features, "yanked": self.yanked,
+        });
+        if let Some(p) = &self.pubtime {
+            line["pubtime"] = p.clone().into();
+        }
+        line.to_string()
+    }
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A tar.gz whose entries live under `root/`, in the given order.
+pub fn tar_gz(root: &str, files: &[(String, Vec<u8>)]) -> Vec<u8> {
+    let mut builder = tar::Builder::new(GzEncoder::new(Vec::new(), Compression::default()));
+    for (path, data) in files {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(data.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(0);
+        header.set_cksum();
+        builder
+            .append_data(&mut header, format!("{root}/{path}"), data.as_slice())
+            .unwrap();
+    }
+    builder.into_inner().unwrap().finish().unwrap()
+}
+
+pub fn index_rel_path(name: &str) -> String {
+    let n = name.to_ascii_lowercase();
+    match n.len() {
+        1 => format!("1/{n}"),
+        2 => format!("2/{n}"),
+        3 => format!("3/{}/{n}", &n[..1]),
+        _ => format!("{}/{}/{n}", &n[..2], &n[2..4]),
+    }
+}
+
+#[derive(Default)]
+pub struct RegistryState {
+    /// Index file bodies by relative path.
+    pub index: BTreeMap<String, String>,
+    /// `.crate` files by `name/version`.
+    pub crates: BTreeMap<String, Vec<u8>>,
+    /// Every request path, in order.
+    pub log: Vec<String>,
+    pub config: String,
+}
+
+/// A sparse registry on 127.0.0.1.
+pub struct FixtureRegistry {
+    pub addr: SocketAddr,
+    pub state: Arc<Mutex<RegistryState>>,
+    _shutdown: tokio::sync::oneshot::Sender<()>,
+}
+
+impl FixtureRegistry {
+    /// Starts a registry serving `crates` (several versions of a crate are
+    /// lines of one index file; `bad_cksum` names crates whose index
+    /// checksum is wrong).
+    pub fn start(crates: &[Fixture], bad_cksum: &[&str]) -> Self {
+        let state = Arc::new(Mutex::new(RegistryState::default()));
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let addr = listener.local_addr().unwrap();
+        state.lock().unwrap().config = serde_json::json!({
+            "dl": format!("http://{addr}/dl/{{crate}}/{{version}}"),
+            "api": format!("http://{addr}/"),
+        })
+        .to_string();
+        let reg = {
+            let (tx, rx) = tokio::sync::oneshot::channel();
+            let app = axum::Router::new()
+                .route("/index/config.json", axum::routing::get(config))
+                .route("/index/{*path}", axum::routing::get(index_file))
+                .route("/dl/{name}/{version}", axum::routing::get(download))
+                .with_state(state.clone());
+            std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async move {
+                    let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+                    axum::serve(listener, app)
+                        .with_graceful_shutdown(async {
+                            let _ = rx.await;
+                        })
+                        .await
+                        .unwrap();
+                });
+            });
+            FixtureRegistry {
+                addr,
+                state,
+                _shutdown: tx,
+            }
+        };
+        for c in crates {
+            let bad = bad_cksum.contains(&c.name.as_str());
+            reg.publish(c, bad.then_some("00".repeat(32)).as_deref());
+        }
+        reg
+    }
+
+    /// Adds a version: appends its index line and stores its file.
+    pub fn publish(&self, c: &Fixture, cksum: Option<&str>) {
+        let mut s = self.state.lock().unwrap();
+        let body = s.index.entry(index_rel_path(&c.name)).or_default();
+        body.push_str(&c.index_line(cksum));
+        body.push('\n');
+        s.crates
+            .insert(format!("{}/{}", c.name, c.version), c.crate_bytes());
+    }
+
+    pub fn index_url(&self) -> String {
+        format!("http://{}/index/", self.addr)
+    }
+
+    pub fn log(&self) -> Vec<String> {
+        self.state.lock().unwrap().log.clone()
+    }
+
+    pub fn clear_log(&self) {
+        self.state.lock().unwrap().log.clear();
+    }
+}
+
+type Shared = State<Arc<Mutex<RegistryState>>>;
+
+async fn config(State(s): Shared, headers: HeaderMap) -> Response {
+    let mut s = s.lock().unwrap();
+    s.log.push("/index/config.json".into());
+    with_etag(s.config.clone(), &headers)
+}
+
+/// Answers `body` with an ETag, or 304 when the request already has it.
+fn with_etag(body: String, headers: &HeaderMap) -> Response {
+    let etag = format!("\"{}\"", &hex(&Sha256::digest(body.as_bytes()))[..16]);
+    if headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        == Some(etag.as_str())
+    {
+        return StatusCode::NOT_MODIFIED.into_response();
+    }
+    ([(header::ETAG, etag)], body).into_response()
+}
+
+async fn index_file(State(s): Shared, Path(path): Path<String>, headers: HeaderMap) -> Response {
+    let mut s = s.lock().unwrap();
+    s.log.push(format!("/index/{path}"));
+    let Some(body) = s.index.get(&path).cloned() else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    with_etag(body, &headers)
+}
+
+async fn download(State(s): Shared, Path((name, version)): Path<(String, String)>) -> Response {
+    let mut s = s.lock().unwrap();
+    s.log.push(format!("/dl/{name}/{version}"));
+    match s.crates.get(&format!("{name}/{version}")) {
+        Some(bytes) => bytes.clone().into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+/// Fetch options for tests: the fixture registry, a private cache, no
+/// cargo download cache, conditional requests on every run.
+pub fn fetch_options(
+    reg: &FixtureRegistry,
+    cache: &std::path::Path,
+) -> cargofox::fetch::FetchOptions {
+    let mut o = cargofox::fetch::FetchOptions {
+        cache: cache.to_owned(),
+        index_url: Some(reg.index_url()),
+        use_cargo_cache: false,
+        index_max_age: std::time::Duration::ZERO,
+        ..Default::default()
+    };
+    o.http.retries = 1;
+    o.http.backoff = std::time::Duration::from_millis(10);
+    o
+}
