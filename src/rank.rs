@@ -39,7 +39,7 @@ pub struct SiteSummary {
 const LIST_LEN: usize = 10;
 
 /// Sorts the reports, fills dependents and builds the summary.
-pub fn rank(reports: &mut Vec<CrateReport>, source: &str, generated_at: &str) -> SiteSummary {
+pub fn rank(reports: &mut [CrateReport], source: &str, generated_at: &str) -> SiteSummary {
     reports.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.version.cmp(&b.version)));
     let known: BTreeMap<String, usize> = reports
         .iter()

@@ -18,8 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::fetch::{CrateInput, hex, index::Registry};
 use crate::model::{
-    CrateReport, FileEntry, FileKind, LanguageStats, Links, PackageInfo, Problem, ReadmeInfo,
-    SCHEMA_VERSION,
+    CrateReport, FileEntry, FileKind, Links, PackageInfo, Problem, ReadmeInfo, SCHEMA_VERSION,
 };
 pub use archive::Limits;
 
@@ -199,7 +198,7 @@ fn count_files(
                 .code
                 .languages
                 .entry(lang.name().to_owned())
-                .or_insert_with(LanguageStats::default);
+                .or_default();
             stats.files += 1;
             stats.code += code;
             stats.comments += comments;

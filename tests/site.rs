@@ -1,0 +1,430 @@
+//! Whole builds through the binary: a fixture registry served over HTTP
+//! becomes a site, checked page by page and JSON by JSON; builds are
+//! deterministic and publish atomically; `--crate-dir`, `inspect --json`
+//! and `serve` work.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::{Fixture, FixtureRegistry};
+
+/// Runs the binary in `cwd` with no cargo download cache to fall back on.
+fn cargofox(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cargofox"))
+        .args(args)
+        .current_dir(cwd)
+        .env("CARGO_HOME", cwd.join("no-cargo-home"))
+        .env("RUST_LOG", "cargofox=warn")
+        .output()
+        .unwrap()
+}
+
+fn ok(out: Output) -> Output {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn read(path: impl AsRef<Path>) -> String {
+    std::fs::read_to_string(path.as_ref())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.as_ref().display()))
+}
+
+fn json(path: impl AsRef<Path>) -> serde_json::Value {
+    serde_json::from_str(&read(path)).unwrap()
+}
+
+fn registry() -> FixtureRegistry {
+    let old = Fixture::new("web-kit", "0.9.0", "description = \"Old\"");
+    let mut yanked = Fixture::new("web-kit", "1.1.0", "");
+    yanked.yanked = true;
+    yanked.pubtime = Some("2026-03-01T00:00:00Z".into());
+    let mut kit = Fixture::new(
+        "web-kit",
+        "1.0.0",
+        "description = \"Tools <script>alert('x')</script> for the web\"\nlicense = \"MIT\"\nrepository = \"https://github.com/o/web-kit\"\nhomepage = \"javascript:alert(1)\"\nreadme = \"README.md\"",
+    )
+    .file("README.md", "# Web kit\n\nSee [the guide](docs/guide.md).\n\n<script>alert('readme')</script>\n")
+    .file("build.rs", "fn main() {}\n")
+    .dep("tiny", "^0.1", "normal", false)
+    .dep("helper", "^2", "build", false)
+    .dep("devonly", "^1", "dev", false);
+    kit.features = serde_json::json!({"default": ["fast"], "fast": []});
+    kit.pubtime = Some("2026-02-01T00:00:00Z".into());
+    FixtureRegistry::start(
+        &[
+            old,
+            kit,
+            yanked,
+            Fixture::new("tiny", "0.1.0", "description = \"Tiny\""),
+            Fixture::new("helper", "2.0.0", ""),
+            Fixture::new("devonly", "1.0.0", ""),
+            Fixture::new("broken", "1.0.0", ""),
+        ],
+        &["broken"],
+    )
+}
+
+fn build(dir: &Path, reg: &FixtureRegistry, out: &str, extra: &[&str]) -> Output {
+    let index = reg.index_url();
+    let mut args = vec![
+        "build",
+        "--index-url",
+        &index,
+        "--cache",
+        "cache",
+        "--out",
+        out,
+        "--base-url",
+        "https://example.test/site/",
+        "--index-max-age",
+        "0",
+    ];
+    args.extend_from_slice(extra);
+    cargofox(dir, &args)
+}
+
+#[test]
+fn a_fixture_registry_becomes_a_site() {
+    let reg = registry();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = ok(build(
+        tmp.path(),
+        &reg,
+        "public",
+        &["--crates", "web-kit,broken", "--closure"],
+    ));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("4 crates (3 read, 1 with problems)"),
+        "{stderr}"
+    );
+    let site = tmp.path().join("public");
+
+    // The crate page.
+    let page = read(site.join("crates/web-kit/index.html"));
+    assert!(page.contains("web-kit") && page.contains("1.0.0"));
+    let lead = &page[page.find("class=lead>").expect("a lead paragraph")..];
+    assert!(
+        lead.starts_with("class=lead>Tools &lt;script>"),
+        "the description is escaped: {}",
+        &lead[..60]
+    );
+    // The only other place it appears is a quoted attribute value, where it is text.
+    assert_eq!(
+        page.matches("<script").count(),
+        page.matches("content=\"Tools <script>").count(),
+        "no script element on the page"
+    );
+    assert!(
+        !page.contains("javascript:"),
+        "a javascript: homepage never becomes a link"
+    );
+    assert!(
+        page.contains("https://github.com/o/web-kit/blob/HEAD/docs/guide.md"),
+        "README links point at the repository"
+    );
+    assert!(
+        page.contains("href=/site/crates/tiny/") || page.contains("href=\"/site/crates/tiny/\""),
+        "dependencies on the site are linked"
+    );
+    assert!(page.contains("build.rs"));
+    assert!(page.contains("yanked"));
+    assert!(page.contains("Content-Security-Policy"));
+    assert!(
+        page.contains(&format!("http://{}/crates/web-kit", reg.addr)),
+        "the registry page comes from config.json's api"
+    );
+
+    // Its sidecar.
+    let kit = json(site.join("crates/web-kit.json"));
+    assert_eq!(kit["schema_version"], 1);
+    assert_eq!(kit["name"], "web-kit");
+    assert_eq!(
+        kit["version"], "1.0.0",
+        "the yanked 1.1.0 is not the one reported"
+    );
+    assert_eq!(kit["license"], "MIT");
+    let versions = kit["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 3);
+    assert_eq!(versions[2]["yanked"], true);
+    assert_eq!(versions[1]["published"], "2026-02-01T00:00:00Z");
+    let deps: Vec<(&str, &str)> = kit["dependencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["kind"].as_str().unwrap(), d["name"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        deps,
+        vec![("normal", "tiny"), ("build", "helper"), ("dev", "devonly")]
+    );
+    assert_eq!(kit["features"]["default"][0], "fast");
+    assert_eq!(kit["code"]["languages"]["Rust"]["files"], 2);
+    assert_eq!(kit["code"]["languages"]["Rust"]["code"], 4);
+    assert_eq!(kit["package"]["checksum_verified"], true);
+    assert!(kit["problems"].as_array().unwrap().is_empty());
+    assert!(kit["generated_at"].as_str().unwrap().ends_with('Z'));
+    assert!(kit.get("readme_text").is_none());
+
+    let tiny = json(site.join("crates/tiny.json"));
+    assert_eq!(tiny["dependents"][0], "web-kit");
+    assert!(
+        site.join("crates/helper/index.html").is_file(),
+        "build dependencies are in the closure"
+    );
+    assert!(
+        !site.join("crates/devonly.json").exists(),
+        "dev dependencies are not"
+    );
+
+    // A crate that could not be had still gets a page that says why.
+    let broken = json(site.join("crates/broken.json"));
+    assert_eq!(broken["problems"][0]["code"], "checksum-mismatch");
+    assert!(read(site.join("crates/broken/index.html")).contains("checksum-mismatch"));
+
+    // Site-wide files.
+    let index = json(site.join("index.json"));
+    let names: Vec<&str> = index["crates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["broken", "helper", "tiny", "web-kit"]);
+    let home = read(site.join("index.html"));
+    assert!(home.contains("/site/crates/web-kit/"));
+    assert!(read(site.join("crates/index.html")).contains("Tiny"));
+    let sitemap = read(site.join("sitemap.xml"));
+    assert!(sitemap.contains("<loc>https://example.test/site/crates/tiny/</loc>"));
+    assert!(
+        read(site.join("robots.txt")).contains("Sitemap: https://example.test/site/sitemap.xml")
+    );
+    assert!(read(site.join("404.html")).contains("Not found"));
+    for page in ["about", "methodology", "faq", "data"] {
+        assert!(site.join(page).join("index.html").is_file(), "{page}");
+    }
+    assert!(
+        read(site.join("methodology/index.html")).contains("checksum-mismatch"),
+        "problem codes are documented"
+    );
+    assert!(site.join("theme/style.css").is_file());
+}
+
+/// Every file of a site, with the date stamp of its build replaced.
+fn snapshot(site: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let stamp = json(site.join("index.json"))["generated_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let date = stamp[..10].to_owned();
+    let mut files: Vec<_> = walkdir(site)
+        .into_iter()
+        .map(|p| {
+            let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap())
+                .replace(&stamp, "STAMP")
+                .replace(&date, "DATE");
+            (p.strip_prefix(site).unwrap().to_owned(), text.into_bytes())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+fn walkdir(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walkdir(&p))
+        } else {
+            out.push(p)
+        }
+    }
+    out
+}
+
+#[test]
+fn builds_are_deterministic_and_publish_atomically() {
+    let reg = registry();
+    let tmp = tempfile::tempdir().unwrap();
+    ok(build(
+        tmp.path(),
+        &reg,
+        "one",
+        &["--crates", "web-kit", "--closure", "-j", "1"],
+    ));
+    ok(build(
+        tmp.path(),
+        &reg,
+        "two",
+        &["--crates", "web-kit", "--closure", "-j", "2"],
+    ));
+    let (a, b) = (
+        snapshot(&tmp.path().join("one")),
+        snapshot(&tmp.path().join("two")),
+    );
+    assert_eq!(a.len(), b.len());
+    for ((pa, ca), (pb, cb)) in a.iter().zip(&b) {
+        assert_eq!(pa, pb);
+        assert!(ca == cb, "{} differs between two builds", pa.display());
+    }
+
+    // A build in which nothing could be read fails and leaves the site as it was.
+    let before = snapshot(&tmp.path().join("one"));
+    let out = build(tmp.path(), &reg, "one", &["--crates", "nosuchcrate"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("left as it was"));
+    assert_eq!(snapshot(&tmp.path().join("one")), before);
+    let leftovers: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .filter(|n| n.to_string_lossy().starts_with('.'))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // A later build replaces the site whole: a crate no longer selected is gone.
+    ok(build(tmp.path(), &reg, "one", &["--crates", "tiny"]));
+    assert!(!tmp.path().join("one/crates/web-kit.json").exists());
+    assert!(tmp.path().join("one/crates/tiny.json").exists());
+}
+
+#[test]
+fn a_folder_of_crate_files_builds_without_an_index_and_inspect_agrees() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("mirror");
+    std::fs::create_dir_all(dir.join("nested")).unwrap();
+    let good = Fixture::new(
+        "good",
+        "1.0.0",
+        "description = \"Good\"\n[dependencies]\ntiny = \"0.1\"",
+    );
+    std::fs::write(dir.join("good-1.0.0.crate"), good.crate_bytes()).unwrap();
+    std::fs::write(dir.join("nested/bad-0.1.0.crate"), b"not a crate").unwrap();
+    std::fs::write(
+        dir.join("no version.crate"),
+        Fixture::new("x", "1.0.0", "").crate_bytes(),
+    )
+    .unwrap();
+    ok(cargofox(
+        tmp.path(),
+        &["build", "--crate-dir", "mirror", "--out", "site"],
+    ));
+    let site = tmp.path().join("site");
+    let g = json(site.join("crates/good.json"));
+    assert_eq!(g["description"], "Good");
+    assert_eq!(
+        g["dependencies"][0]["name"], "tiny",
+        "dependencies come from the manifest"
+    );
+    assert_eq!(
+        json(site.join("crates/bad.json"))["problems"][0]["code"],
+        "archive-invalid"
+    );
+    let index = json(site.join("index.json"));
+    let invalid = index["crates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "no version")
+        .unwrap();
+    assert_eq!(invalid["problems"], 2, "{invalid}");
+    assert!(
+        read(site.join("index.html")).contains("_invalid-"),
+        "an invalid name gets a digest path"
+    );
+
+    // inspect --json prints the same document as the sidecar.
+    let out = ok(cargofox(
+        tmp.path(),
+        &["inspect", "--json", "mirror/good-1.0.0.crate", "mirror"],
+    ));
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4, "one file and a folder of three");
+    let mut from_inspect = lines[0].clone();
+    let mut sidecar = g.clone();
+    for v in [&mut from_inspect, &mut sidecar] {
+        v["generated_at"] = serde_json::Value::Null;
+        v["dependents"] = serde_json::json!([]);
+    }
+    assert_eq!(from_inspect, sidecar);
+    let text = ok(cargofox(
+        tmp.path(),
+        &["inspect", "mirror/good-1.0.0.crate"],
+    ));
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.starts_with("good 1.0.0\n  Good\n"), "{text}");
+    assert!(text.contains("Rust: 3 code"), "{text}");
+}
+
+#[test]
+fn serve_answers_with_content_types_csp_and_the_404_page() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    std::fs::create_dir_all(site.join("crates/a")).unwrap();
+    std::fs::write(site.join("index.html"), "<p>home</p>").unwrap();
+    std::fs::write(site.join("404.html"), "<p>missing page</p>").unwrap();
+    std::fs::write(site.join("crates/a/index.html"), "<p>a</p>").unwrap();
+    std::fs::write(site.join("crates/a.json"), "{}").unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(axum::serve(listener, cargofox::serve::router(site)).into_future());
+        let get = |path: &str| {
+            let url = format!("http://{addr}{path}");
+            async move {
+                let stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+                raw_get(stream, &url).await
+            }
+        };
+        let (status, headers, body) = get("/").await;
+        assert_eq!(status, 200);
+        assert!(headers.contains("content-type: text/html"), "{headers}");
+        assert!(
+            headers.contains("content-security-policy: default-src 'none'"),
+            "{headers}"
+        );
+        assert!(body.contains("home"));
+        let (status, headers, _) = get("/crates/a.json").await;
+        assert_eq!(status, 200);
+        assert!(
+            headers.contains("content-type: application/json"),
+            "{headers}"
+        );
+        let (status, _, body) = get("/crates/a/").await;
+        assert_eq!((status, body.as_str()), (200, "<p>a</p>"));
+        let (status, _, body) = get("/nothing/here").await;
+        assert_eq!(status, 404);
+        assert!(body.contains("missing page"));
+    });
+}
+
+/// A minimal HTTP/1.1 GET, so the test exercises the real server.
+async fn raw_get(mut stream: tokio::net::TcpStream, url: &str) -> (u16, String, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let path = &url[url.find("://").unwrap() + 3..];
+    let path = &path[path.find('/').unwrap()..];
+    stream
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut buf = Vec::new();
+    stream.read_to_end(&mut buf).await.unwrap();
+    let text = String::from_utf8_lossy(&buf).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    (status, head.to_ascii_lowercase(), body.to_owned())
+}
