@@ -52,7 +52,8 @@ struct SelectArgs {
     /// Always on for the default selection.
     #[arg(long)]
     closure: bool,
-    /// Cover at most this many crates [default: 300].
+    /// Stop adding dependencies once this many crates are covered; crates
+    /// named explicitly are always covered [default: 300].
     #[arg(long, value_name = "N")]
     max_crates: Option<usize>,
 }
@@ -207,7 +208,8 @@ pub fn run() -> anyhow::Result<()> {
         Command::Inspect(args) => {
             let settings = Settings::resolve(args.source.flags(), &file)?;
             let gathered = pipeline::inspect_inputs(&settings, &args.targets)?;
-            let reports = pipeline::analyze_inputs(&settings, &gathered, &pipeline::now_rfc3339())?;
+            let mut reports = pipeline::analyze_inputs(&settings, &gathered, &pipeline::now_rfc3339())?;
+            reports.iter_mut().for_each(crate::signals::judge_alone);
             let mut out = std::io::stdout().lock();
             for r in &reports {
                 let text = if args.json {

@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::model::{CrateReport, DependencyKind};
+use crate::model::{CrateReport, DependencyKind, Severity};
 use crate::render::human_bytes;
 use crate::render::views::thousands;
 
@@ -118,6 +118,26 @@ pub fn text_report(r: &CrateReport) -> String {
         "features",
         r.features.keys().cloned().collect::<Vec<_>>().join(", "),
     );
+    line("risk", r.risk.level.as_str().to_owned());
+    for reason in &r.risk.reasons {
+        line("", reason.clone());
+    }
+    let serious: Vec<_> = r.findings.iter().filter(|f| f.severity >= Severity::Low).collect();
+    for (i, f) in serious.iter().enumerate() {
+        let place = match (&f.file, f.line) {
+            (Some(file), Some(l)) => format!("{file}:{l}"),
+            (Some(file), None) => file.clone(),
+            _ => f.location.as_str().to_owned(),
+        };
+        line(
+            if i == 0 { "findings" } else { "" },
+            format!("{} [{}] {place}: {}", f.severity.as_str(), f.code, f.evidence),
+        );
+    }
+    let info = r.findings.len() - serious.len();
+    if info > 0 {
+        line(if serious.is_empty() { "findings" } else { "" }, format!("and {info} informational findings (see --json)"));
+    }
     if r.problems.is_empty() {
         line("problems", "none".into());
     }

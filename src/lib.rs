@@ -7,12 +7,14 @@
 //! - [`fetch`]: registry index and `.crate` files into the cache, giving
 //!   [`fetch::CrateInput`]s;
 //! - [`analyze`]: each package read in memory, giving [`model::CrateReport`]s;
-//! - [`rank`]: what needs every crate at once (dependents, lists, summary);
+//! - [`rank`]: what needs every crate at once (dependents, identity and
+//!   release signals, the risk judgement, lists, summary);
 //! - [`render`]: the static site into a staging folder;
 //! - [`publish`]: the staging folder swapped in atomically.
 //!
 //! [`pipeline`] runs them in order; [`cli`] and [`config`] turn the command
 //! line into settings; [`serve`] and [`inspect`] are the other commands.
+//! [`signals`] holds the risk signals the analyze and rank stages report.
 
 pub mod analyze;
 pub mod cli;
@@ -25,3 +27,5 @@ pub mod publish;
 pub mod rank;
 pub mod render;
 pub mod serve;
+pub mod signals;
+pub mod watch;

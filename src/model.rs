@@ -70,11 +70,21 @@ pub struct CrateReport {
     pub dependents: Vec<String>,
     /// What went wrong while gathering or analyzing this crate.
     pub problems: Vec<Problem>,
+    /// Risk signals, sorted by severity (highest first), then file and line.
+    pub findings: Vec<Finding>,
+    /// The judgement drawn from the findings.
+    pub risk: Risk,
     /// When the data was gathered (RFC 3339, UTC).
     pub generated_at: String,
     /// The README's Markdown source; rendered on the page, not part of the JSON.
     #[serde(skip)]
     pub readme_text: Option<String>,
+    /// Source of every file with a finding, for the evidence pages; not part of the JSON.
+    #[serde(skip)]
+    pub evidence_sources: BTreeMap<String, String>,
+    /// What the build script starts, for the judgement; not part of the JSON.
+    #[serde(skip)]
+    pub build_facts: BuildFacts,
 }
 
 /// Links derived for the reader from the registry configuration.
@@ -327,6 +337,10 @@ pub struct CrateSummary {
     pub dependents: usize,
     /// Number of problems.
     pub problems: usize,
+    /// Risk level.
+    pub risk: RiskLevel,
+    /// Number of findings of medium or high severity.
+    pub serious_findings: usize,
 }
 
 /// `index.json`: the whole site in one document.
@@ -340,4 +354,144 @@ pub struct SiteIndex {
     pub source: String,
     /// Every crate, sorted by name.
     pub crates: Vec<CrateSummary>,
+}
+
+/// How much a finding matters.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Worth knowing; not a risk by itself.
+    #[default]
+    Info,
+    /// A weak signal.
+    Low,
+    /// Worth a look.
+    Medium,
+    /// Worth a careful look before trusting the crate.
+    High,
+}
+
+impl Severity {
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+        }
+    }
+}
+
+/// Whether a finding is something the package plainly contains, or a
+/// conclusion drawn from such facts.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum FindingKind {
+    /// Read directly from the package, index or metadata.
+    #[default]
+    Fact,
+    /// Concluded from facts; can be wrong.
+    Inference,
+}
+
+/// Where the code of a finding runs.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum LocationKind {
+    /// The build script: runs on every machine that compiles a dependent.
+    Build,
+    /// A procedural macro: runs inside the compiler.
+    ProcMacro,
+    /// Library or binary code: runs inside the programs that use it.
+    Runtime,
+    /// Tests, examples, benchmarks: run only for the crate's own developers.
+    Dev,
+    /// The package as a whole (files, archive).
+    #[default]
+    Package,
+    /// Registry metadata (name, repository, releases).
+    Metadata,
+}
+
+impl LocationKind {
+    /// The kebab-case name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Build => "build",
+            Self::ProcMacro => "proc-macro",
+            Self::Runtime => "runtime",
+            Self::Dev => "dev",
+            Self::Package => "package",
+            Self::Metadata => "metadata",
+        }
+    }
+}
+
+/// One risk signal, in the one shape every signal has.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Finding {
+    /// Stable kebab-case code (documented on the methodology page).
+    pub code: String,
+    /// How much it matters.
+    pub severity: Severity,
+    /// Fact or inference.
+    pub kind: FindingKind,
+    /// Where the code runs.
+    pub location: LocationKind,
+    /// File inside the package, when the evidence is in a file.
+    pub file: Option<String>,
+    /// 1-based line of the evidence.
+    pub line: Option<u32>,
+    /// 1-based column of the evidence.
+    pub column: Option<u32>,
+    /// The evidence: source text, literal or metadata value.
+    pub evidence: String,
+    /// A short explanation for the reader.
+    pub message: String,
+}
+
+/// Risk level of a crate.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "lowercase")]
+pub enum RiskLevel {
+    /// No rule fired.
+    #[default]
+    None,
+    /// Weak signals only.
+    Low,
+    /// Worth a look.
+    Medium,
+    /// Worth a careful look before trusting the crate.
+    High,
+}
+
+impl RiskLevel {
+    /// The lowercase name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Low => "low",
+            Self::Medium => "medium",
+            Self::High => "high",
+        }
+    }
+}
+
+/// The judgement on a crate: its level and the rules that set it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Risk {
+    /// The highest level any rule gave.
+    pub level: RiskLevel,
+    /// Every rule that fired, highest first, in plain words with its codes.
+    pub reasons: Vec<String>,
+}
+
+/// What the build script starts, gathered for the judgement.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BuildFacts {
+    /// Programs started by a literal name (`Command::new("cc")`).
+    pub spawned_literals: Vec<String>,
+    /// Whether a program named by a tool variable (`RUSTC`, `CC`...) is started.
+    pub spawns_from_tool_env: bool,
 }

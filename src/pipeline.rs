@@ -224,6 +224,7 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
 
     let t = Instant::now();
     let site = rank::rank(&mut reports, &gathered.source, &generated_at);
+    let (seen, feed) = crate::watch::update(&crate::watch::load(&settings.fetch.cache), &reports, &generated_at);
     summary.timings.push(("rank", t.elapsed()));
 
     let t = Instant::now();
@@ -237,7 +238,7 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.jobs)
         .build()?;
-    match pool.install(|| render::render_site(staging.dir(), &reports, &site, &options)) {
+    match pool.install(|| render::render_site(staging.dir(), &reports, &site, &feed, &options)) {
         Ok(stats) => summary.pages = stats.pages,
         Err(e) => {
             staging.abandon();
@@ -247,6 +248,7 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
     summary.timings.push(("render", t.elapsed()));
     let t = Instant::now();
     staging.commit()?;
+    crate::watch::save(&settings.fetch.cache, &seen).context("saving the findings seen, for the next run's feed")?;
     summary.timings.push(("publish", t.elapsed()));
     Ok(summary)
 }

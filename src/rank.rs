@@ -6,7 +6,12 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{CrateReport, CrateSummary, DependencyKind, SCHEMA_VERSION, SiteIndex};
+use crate::signals::{history, identity, identity::Popular, judge};
+use crate::model::{
+    CrateReport, CrateSummary, DependencyKind, FileKind, Finding, SCHEMA_VERSION, Severity, SiteIndex,
+};
+use crate::render::human_bytes;
+use crate::render::views::thousands;
 
 /// A ranked list for the home page.
 #[derive(Debug, Clone, serde::Serialize, PartialEq)]
@@ -59,6 +64,7 @@ pub fn rank(reports: &mut [CrateReport], source: &str, generated_at: &str) -> Si
     for (r, set) in reports.iter_mut().zip(dependents) {
         r.dependents = set.into_iter().collect();
     }
+    site_signals(reports);
     let crates: Vec<CrateSummary> = reports.iter().map(summary).collect();
     SiteSummary {
         lists: lists(reports, &crates),
@@ -68,6 +74,37 @@ pub fn rank(reports: &mut [CrateReport], source: &str, generated_at: &str) -> Si
             source: source.to_owned(),
             crates,
         },
+    }
+}
+
+/// Identity and release signals, which compare a crate with the others,
+/// then the judgement of every crate.
+fn site_signals(reports: &mut [CrateReport]) {
+    let mut popular = Popular::shipped();
+    popular.extend(reports.iter().filter(|r| r.dependents.len() >= 3).map(|r| r.name.as_str()));
+    let mut repos: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for r in reports.iter() {
+        if let Some(repo) = r.repository.as_deref().and_then(identity::normalize_repo) {
+            repos.entry(repo).or_default().push(r.name.clone());
+        }
+    }
+    let first_published: BTreeMap<String, String> = reports
+        .iter()
+        .filter_map(|r| Some((r.name.to_ascii_lowercase(), r.versions.iter().filter_map(|v| v.published.clone()).min()?)))
+        .collect();
+    let builds: BTreeSet<String> = reports.iter().filter(|r| r.build_script.is_some()).map(|r| r.name.to_ascii_lowercase()).collect();
+    let has_build = |name: &str| builds.contains(&name.to_ascii_lowercase());
+    let found: Vec<Vec<Finding>> = reports
+        .iter()
+        .map(|r| {
+            let mut f = identity::findings(r, &popular, &repos);
+            f.extend(history::young_dependencies(r, &first_published, &has_build));
+            f
+        })
+        .collect();
+    for (r, f) in reports.iter_mut().zip(found) {
+        r.findings.extend(f);
+        judge::judge(r);
     }
 }
 
@@ -96,6 +133,8 @@ fn summary(r: &CrateReport) -> CrateSummary {
             .count(),
         dependents: r.dependents.len(),
         problems: r.problems.len(),
+        risk: r.risk.level,
+        serious_findings: r.findings.iter().filter(|f| f.severity >= Severity::Medium).count(),
     }
 }
 
@@ -121,12 +160,20 @@ fn top<K: Ord>(
     }
 }
 
-fn lists(reports: &[CrateReport], crates: &[CrateSummary]) -> Vec<RankedList> {
-    let build_scripts: BTreeSet<&str> = reports
+fn build_script_lines(r: &CrateReport) -> Option<usize> {
+    r.package
+        .files
         .iter()
-        .filter(|r| r.build_script.is_some())
-        .map(|r| r.name.as_str())
+        .find(|f| f.kind == FileKind::BuildScript)
+        .map(|f| f.code.unwrap_or(0))
+}
+
+fn lists(reports: &[CrateReport], crates: &[CrateSummary]) -> Vec<RankedList> {
+    let build_lines: BTreeMap<&str, usize> = reports
+        .iter()
+        .filter_map(|r| Some((r.name.as_str(), build_script_lines(r)?)))
         .collect();
+    let count = |n: usize, what: &str| format!("{} {what}", thousands(n));
     vec![
         top(
             crates,
@@ -144,35 +191,36 @@ fn lists(reports: &[CrateReport], crates: &[CrateSummary]) -> Vec<RankedList> {
             crates,
             "Most used here",
             |c| (c.dependents > 0).then_some(c.dependents),
-            |c| format!("{} dependents", c.dependents),
+            |c| count(c.dependents, "dependents"),
         ),
         top(
             crates,
             "Largest packages",
             |c| Some(c.package_bytes),
-            |c| crate::render::human_bytes(c.package_bytes),
+            |c| human_bytes(c.package_bytes),
         ),
         top(
             crates,
             "Most dependencies",
             |c| (c.dependencies > 0).then_some(c.dependencies),
-            |c| format!("{} dependencies", c.dependencies),
+            |c| count(c.dependencies, "dependencies"),
         ),
         top(
             crates,
             "Largest build scripts",
+            |c| build_lines.get(c.name.as_str()).copied(),
             |c| {
-                build_scripts
-                    .contains(c.name.as_str())
-                    .then_some(c.code_lines)
+                count(
+                    build_lines.get(c.name.as_str()).copied().unwrap_or(0),
+                    "lines of code",
+                )
             },
-            |c| format!("{} lines of code in all", c.code_lines),
         ),
         top(
             crates,
             "With problems",
             |c| (c.problems > 0).then_some(c.problems),
-            |c| format!("{} problems", c.problems),
+            |c| count(c.problems, "problems"),
         ),
     ]
 }

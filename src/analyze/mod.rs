@@ -172,6 +172,10 @@ fn read_package(report: &mut CrateReport, input: &CrateInput, bytes: &[u8], ctx:
         }
     }
     count_files(report, &raw.files, &facts);
+    crate::signals::package_findings(report, &raw.files);
+    let previous = input.index.as_ref().and_then(|i| i.previous.as_ref());
+    let releases = crate::signals::history::new_dependencies(report, previous);
+    report.findings.extend(releases);
 }
 
 fn count_files(

@@ -163,6 +163,12 @@ pub fn pick_version<'a>(
         .or_else(|| best(&|_| true))
 }
 
+/// The last release published before `chosen` that is not yanked.
+pub fn previous_release<'a>(versions: &'a [IndexVersion], chosen: &IndexVersion) -> Option<&'a IndexVersion> {
+    let at = versions.iter().position(|v| v.version == chosen.version)?;
+    versions[..at].iter().rev().find(|v| !v.yanked)
+}
+
 /// Release history as model data, in publish order.
 pub fn version_history(versions: &[IndexVersion]) -> Vec<VersionInfo> {
     versions

@@ -87,6 +87,8 @@ pub struct IndexFacts {
     pub dependencies: Vec<Dependency>,
     /// Features of the chosen version.
     pub features: BTreeMap<String, Vec<String>>,
+    /// The release before the chosen one (not yanked) and its dependencies.
+    pub previous: Option<(String, Vec<Dependency>)>,
 }
 
 /// One crate handed to the analyze stage.
@@ -262,6 +264,7 @@ impl Fetcher {
             versions: index::version_history(&file.versions),
             dependencies: index::dependencies(chosen),
             features: index::features(chosen),
+            previous: index::previous_release(&file.versions, chosen).map(|p| (p.version.to_string(), index::dependencies(p))),
         });
         input
     }
@@ -345,7 +348,8 @@ impl Fetcher {
     }
 
     /// Resolves specs (and, with `closure`, their dependencies) and downloads
-    /// every chosen `.crate` file. At most `max` crates; order is the walk's.
+    /// every chosen `.crate` file. Every spec is kept; the closure adds
+    /// dependencies until there are `max` crates. Order is the walk's.
     pub async fn fetch_all(
         &self,
         specs: &[CrateSpec],
@@ -356,7 +360,7 @@ impl Fetcher {
         let mut seen: HashSet<String> = HashSet::new();
         let mut wave: Vec<CrateSpec> = Vec::new();
         for s in specs {
-            if seen.insert(s.name.to_ascii_lowercase()) && seen.len() <= max {
+            if seen.insert(s.name.to_ascii_lowercase()) {
                 wave.push(s.clone());
             }
         }

@@ -25,9 +25,12 @@ fn to_html(markdown: &str) -> String {
     out
 }
 
-/// Renders one of the project's own Markdown pages (trusted input).
+/// Renders one of the project's own Markdown pages (trusted input), with
+/// heading ids written as `## Title {#id}`.
 pub fn page_html(markdown: &str) -> String {
-    to_html(markdown)
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut out, Parser::new_ext(markdown, options() | Options::ENABLE_HEADING_ATTRIBUTES));
+    out
 }
 
 /// Where a repository serves files, for rewriting relative README links.

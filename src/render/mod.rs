@@ -7,6 +7,7 @@
 //! the same data differ only in the date stamp.
 
 pub mod markdown;
+pub mod risk;
 pub mod views;
 
 use std::path::Path;
@@ -27,6 +28,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("page.html", include_str!("../../templates/page.html")),
     ("404.html", include_str!("../../templates/404.html")),
     ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
+    ("risk.html", include_str!("../../templates/risk.html")),
+    ("evidence.html", include_str!("../../templates/evidence.html")),
+    ("report.html", include_str!("../../templates/report.html")),
+    ("feed.xml", include_str!("../../templates/feed.xml")),
 ];
 
 const PAGES: &[(&str, &str)] = &[
@@ -177,6 +182,7 @@ pub fn render_site(
     dir: &Path,
     reports: &[CrateReport],
     summary: &SiteSummary,
+    feed: &[crate::watch::FeedEntry],
     opts: &SiteOptions,
 ) -> anyhow::Result<RenderStats> {
     let tera = engine()?;
@@ -198,11 +204,22 @@ pub fn render_site(
         let slug = slug(&r.name);
         let mut c = ctx.clone();
         c.insert("krate", r);
-        c.insert("view", &views::crate_view(r, &is_local));
+        let mut view = views::crate_view(r, &is_local);
+        view.finding_groups = serde_json::to_value(risk::finding_groups(r, &site.base))?;
+        c.insert("view", &view);
         let html = tera
             .render("crate.html", &c)
             .with_context(|| format!("rendering the page of {}", r.name))?;
         write(dir, &format!("crates/{slug}/index.html"), &minify(&html))?;
+        for (file, ev) in risk::evidence_views(r) {
+            let mut c = ctx.clone();
+            c.insert("krate", r);
+            c.insert("ev", &ev);
+            let html = tera
+                .render("evidence.html", &c)
+                .with_context(|| format!("rendering evidence of {}", r.name))?;
+            write(dir, &format!("crates/{slug}/evidence/{file}"), &minify(&html))?;
+        }
         let mut json = serde_json::to_vec_pretty(r)?;
         json.push(b'\n');
         write(dir, &format!("crates/{slug}.json"), &json)
@@ -239,7 +256,10 @@ pub fn render_site(
     c.insert("crates", &rows);
     write(dir, "crates/index.html", &page("crates.html", &c)?)?;
     write(dir, "404.html", &page("404.html", &ctx)?)?;
-    stats.pages += 3;
+    let mut c = ctx.clone();
+    c.insert("report", &risk::report_view(reports));
+    write(dir, "report/index.html", &page("report.html", &c)?)?;
+    stats.pages += 4;
 
     for (name, source) in PAGES {
         let (fm, body) =
@@ -274,6 +294,7 @@ pub fn render_site(
             .iter()
             .map(|r| format!("{root}crates/{}/", slug(&r.name))),
     );
+    urls.push(format!("{root}report/"));
     let mut c = tera::Context::new();
     c.insert("urls", &urls);
     write(
@@ -281,12 +302,46 @@ pub fn render_site(
         "sitemap.xml",
         tera.render("sitemap.xml", &c)?.as_bytes(),
     )?;
+    write(dir, "feed.xml", feed_xml(&tera, &ctx, &root, feed, &opts.generated_at)?.as_bytes())?;
     write(
         dir,
         "robots.txt",
         format!("User-agent: *\nAllow: /\nSitemap: {root}sitemap.xml\n").as_bytes(),
     )?;
     Ok(stats)
+}
+
+#[derive(Serialize)]
+struct FeedEntryView {
+    title: String,
+    id: String,
+    link: String,
+    updated: String,
+    summary: String,
+}
+
+fn feed_xml(tera: &tera::Tera, ctx: &tera::Context, root: &str, feed: &[crate::watch::FeedEntry], now: &str) -> anyhow::Result<String> {
+    let entries: Vec<FeedEntryView> = feed
+        .iter()
+        .map(|e| FeedEntryView {
+            title: format!("{} {}: {} risk", e.name, e.version, e.level),
+            id: format!("{root}crates/{}/#{}-{}", slug(&e.name), e.version, e.codes.join("+")),
+            link: format!("{root}crates/{}/#risk", slug(&e.name)),
+            updated: e.updated.clone(),
+            summary: format!("New findings: {}", e.codes.join(", ")),
+        })
+        .collect();
+    let mut c = ctx.clone();
+    c.insert(
+        "feed",
+        &serde_json::json!({
+            "self_url": format!("{root}feed.xml"),
+            "root": root,
+            "updated": feed.first().map_or(now, |e| e.updated.as_str()),
+            "entries": entries,
+        }),
+    );
+    Ok(tera.render("feed.xml", &c)?)
 }
 
 fn home_view<'a>(reports: &'a [CrateReport], summary: &'a SiteSummary) -> HomeView<'a> {

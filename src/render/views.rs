@@ -141,6 +141,8 @@ pub struct CrateView {
     files: Vec<FileView>,
     files_hidden: usize,
     readme_html: Option<String>,
+    /// The Risk section's groups, filled by the renderer.
+    pub finding_groups: serde_json::Value,
 }
 
 /// Builds the view of a crate page; `is_local` tells whether a crate has a page here.
@@ -265,6 +267,7 @@ pub fn crate_view(r: &CrateReport, is_local: &dyn Fn(&str) -> bool) -> CrateView
             })
             .collect(),
         readme_html,
+        finding_groups: serde_json::Value::Null,
     }
 }
 

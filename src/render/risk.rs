@@ -1,0 +1,248 @@
+//! The risk views: the Risk section of a crate page (findings grouped by
+//! where the code runs), the evidence pages (a file's source with the
+//! finding lines highlighted), the report page (crates by level and by
+//! signal) and the Atom feed of new medium and high findings.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::{CrateReport, Finding, LocationKind, RiskLevel, Severity};
+use crate::signals::codes;
+
+use super::views::slug;
+
+/// The methodology anchor documenting `code`.
+pub fn anchor(code: &str) -> String {
+    if codes::OTHER_CODES.iter().any(|c| c.code == code) {
+        return code.to_owned();
+    }
+    for p in codes::PREFIXES {
+        if let Some(cap) = code.strip_prefix(p).and_then(|c| c.strip_prefix('-')) {
+            if codes::CAPABILITIES.iter().any(|(c, _)| *c == cap) {
+                return format!("cap-{cap}");
+            }
+        }
+    }
+    code.to_owned()
+}
+
+/// The file name of the evidence page of `path` (the n-th file with evidence).
+fn evidence_file(n: usize, path: &str) -> String {
+    let clean: String = path
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .take(80)
+        .collect();
+    format!("{n}-{clean}.html")
+}
+
+/// Evidence page names of a report, by file path.
+pub fn evidence_pages(r: &CrateReport) -> BTreeMap<&str, String> {
+    r.evidence_sources.keys().enumerate().map(|(n, p)| (p.as_str(), evidence_file(n, p))).collect()
+}
+
+#[derive(Serialize)]
+struct FindingView {
+    code: String,
+    anchor: String,
+    severity: &'static str,
+    kind: &'static str,
+    message: String,
+    place: String,
+    href: Option<String>,
+    evidence: String,
+}
+
+#[derive(Serialize)]
+struct GroupView {
+    title: &'static str,
+    serious: Vec<FindingView>,
+    info: Vec<FindingView>,
+}
+
+const GROUPS: &[(LocationKind, &str)] = &[
+    (LocationKind::Build, "Build script: runs on every machine that compiles this crate"),
+    (LocationKind::ProcMacro, "Procedural macro: runs inside the compiler"),
+    (LocationKind::Runtime, "Library and binaries: run inside the programs that use this crate"),
+    (LocationKind::Package, "Package contents"),
+    (LocationKind::Metadata, "Name, repository and releases"),
+    (LocationKind::Dev, "Tests, examples and benchmarks: run only for the crate's developers"),
+];
+
+fn finding_view(f: &Finding, base: &str, page_slug: &str, pages: &BTreeMap<&str, String>) -> FindingView {
+    let place = match (&f.file, f.line) {
+        (Some(file), Some(line)) => format!("{file}:{line}"),
+        (Some(file), None) => file.clone(),
+        _ => f.location.as_str().to_owned(),
+    };
+    let href = match (&f.file, f.line) {
+        (Some(file), Some(line)) => pages.get(file.as_str()).map(|p| format!("{base}crates/{page_slug}/evidence/{p}#L{line}")),
+        _ => None,
+    };
+    FindingView {
+        anchor: anchor(&f.code),
+        code: f.code.clone(),
+        severity: f.severity.as_str(),
+        kind: match f.kind {
+            crate::model::FindingKind::Fact => "fact",
+            crate::model::FindingKind::Inference => "inference",
+        },
+        message: f.message.clone(),
+        place,
+        href,
+        evidence: f.evidence.clone(),
+    }
+}
+
+/// The finding groups of a crate page.
+pub fn finding_groups(r: &CrateReport, base: &str) -> Vec<impl Serialize> {
+    let pages = evidence_pages(r);
+    let page_slug = slug(&r.name);
+    GROUPS
+        .iter()
+        .filter_map(|(loc, title)| {
+            let (serious, info): (Vec<&Finding>, Vec<&Finding>) =
+                r.findings.iter().filter(|f| f.location == *loc).partition(|f| f.severity > Severity::Info);
+            let view = |v: Vec<&Finding>| v.into_iter().map(|f| finding_view(f, base, &page_slug, &pages)).collect::<Vec<_>>();
+            (!serious.is_empty() || !info.is_empty()).then(|| GroupView { title, serious: view(serious), info: view(info) })
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct LineView<'a> {
+    n: usize,
+    text: &'a str,
+    hit: bool,
+}
+
+#[derive(Serialize)]
+struct EvidenceFinding {
+    line: u32,
+    severity: &'static str,
+    code: String,
+    anchor: String,
+    message: String,
+}
+
+/// The view of one evidence page.
+#[derive(Serialize)]
+pub struct EvidenceView<'a> {
+    slug: String,
+    path: &'a str,
+    r#where: &'static str,
+    findings: Vec<EvidenceFinding>,
+    lines: Vec<LineView<'a>>,
+}
+
+/// Evidence pages of a report: (file name, view).
+pub fn evidence_views(r: &CrateReport) -> Vec<(String, EvidenceView<'_>)> {
+    let pages = evidence_pages(r);
+    r.evidence_sources
+        .iter()
+        .map(|(path, src)| {
+            let findings: Vec<EvidenceFinding> = r
+                .findings
+                .iter()
+                .filter(|f| f.file.as_deref() == Some(path.as_str()))
+                .filter_map(|f| {
+                    Some(EvidenceFinding {
+                        line: f.line?,
+                        severity: f.severity.as_str(),
+                        code: f.code.clone(),
+                        anchor: anchor(&f.code),
+                        message: f.message.clone(),
+                    })
+                })
+                .collect();
+            let hits: std::collections::BTreeSet<usize> = findings.iter().map(|f| f.line as usize).collect();
+            let lines = src.lines().enumerate().map(|(i, text)| LineView { n: i + 1, text, hit: hits.contains(&(i + 1)) }).collect();
+            let location = crate::signals::location_of(path, r);
+            let view = EvidenceView {
+                slug: slug(&r.name),
+                path,
+                r#where: match location {
+                    LocationKind::Build => "build script: runs when the crate is compiled",
+                    LocationKind::ProcMacro => "procedural macro: runs inside the compiler",
+                    LocationKind::Runtime => "library or binary code",
+                    _ => "tests, examples or other files not compiled into dependents",
+                },
+                findings,
+                lines,
+            };
+            (pages[path.as_str()].clone(), view)
+        })
+        .collect()
+}
+
+#[derive(Serialize)]
+struct LevelCount {
+    level: &'static str,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct ReportRow<'a> {
+    name: &'a str,
+    slug: String,
+    version: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct LevelList<'a> {
+    level: &'static str,
+    crates: Vec<ReportRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct CodeRow {
+    code: String,
+    anchor: String,
+    crates: usize,
+    findings: usize,
+    worst: &'static str,
+}
+
+/// The view of the report page.
+#[derive(Serialize)]
+pub struct ReportView<'a> {
+    levels: Vec<LevelCount>,
+    lists: Vec<LevelList<'a>>,
+    codes: Vec<CodeRow>,
+}
+
+/// Builds the report page's view.
+pub fn report_view(reports: &[CrateReport]) -> ReportView<'_> {
+    let levels = [RiskLevel::High, RiskLevel::Medium, RiskLevel::Low, RiskLevel::None];
+    let mut codes: BTreeMap<&str, (std::collections::BTreeSet<&str>, usize, Severity)> = BTreeMap::new();
+    for r in reports {
+        for f in &r.findings {
+            let e = codes.entry(f.code.as_str()).or_insert_with(|| (Default::default(), 0, Severity::Info));
+            e.0.insert(r.name.as_str());
+            e.1 += 1;
+            e.2 = e.2.max(f.severity);
+        }
+    }
+    let mut code_rows: Vec<CodeRow> = codes
+        .into_iter()
+        .map(|(code, (crates, findings, worst))| CodeRow { anchor: anchor(code), code: code.to_owned(), crates: crates.len(), findings, worst: worst.as_str() })
+        .collect();
+    code_rows.sort_by(|a, b| b.crates.cmp(&a.crates).then_with(|| a.code.cmp(&b.code)));
+    ReportView {
+        levels: levels.iter().map(|l| LevelCount { level: l.as_str(), count: reports.iter().filter(|r| r.risk.level == *l).count() }).collect(),
+        lists: levels[..2]
+            .iter()
+            .map(|l| LevelList {
+                level: l.as_str(),
+                crates: reports
+                    .iter()
+                    .filter(|r| r.risk.level == *l)
+                    .map(|r| ReportRow { name: &r.name, slug: slug(&r.name), version: &r.version, reason: r.risk.reasons.first().map_or("", |s| s.as_str()) })
+                    .collect(),
+            })
+            .collect(),
+        codes: code_rows,
+    }
+}

@@ -1,0 +1,101 @@
+//! Release history: the newest release compared with the one before it
+//! (dependencies added, worst in a patch release), and dependencies on
+//! crates first published only days before the release that uses them.
+
+use std::collections::BTreeMap;
+
+use crate::model::{CrateReport, Dependency, DependencyKind, Finding, FindingKind, LocationKind, Severity};
+
+/// A dependency first published less than this many hours before the
+/// release that depends on it is "young".
+pub const YOUNG_HOURS: i64 = 72;
+
+fn finding(code: &str, severity: Severity, evidence: String, message: String) -> Finding {
+    Finding {
+        code: code.into(),
+        severity,
+        kind: FindingKind::Fact,
+        location: LocationKind::Metadata,
+        evidence,
+        message,
+        ..Finding::default()
+    }
+}
+
+fn is_patch_release(previous: &str, current: &str) -> bool {
+    match (semver::Version::parse(previous), semver::Version::parse(current)) {
+        (Ok(a), Ok(b)) => a.major == b.major && a.minor == b.minor && a.patch < b.patch,
+        _ => false,
+    }
+}
+
+/// Dependencies the release adds over `previous` (version and its dependencies).
+pub fn new_dependencies(report: &CrateReport, previous: Option<&(String, Vec<Dependency>)>) -> Vec<Finding> {
+    let Some((prev_version, prev_deps)) = previous else { return Vec::new() };
+    let patch = is_patch_release(prev_version, &report.version);
+    report
+        .dependencies
+        .iter()
+        .filter(|d| d.kind != DependencyKind::Dev)
+        .filter(|d| !prev_deps.iter().any(|p| p.name.eq_ignore_ascii_case(&d.name)))
+        .map(|d| {
+            finding(
+                "release-new-dependency",
+                if patch { Severity::Low } else { Severity::Info },
+                format!("{} {} ({}), not in {prev_version}", d.name, d.req, d.kind.as_str()),
+                if patch {
+                    format!("The patch release {} adds a dependency that {prev_version} did not have. Patch releases rarely need new dependencies; a hijacked account adding one is how several attacks spread.", report.version)
+                } else {
+                    format!("Release {} adds a dependency that {prev_version} did not have.", report.version)
+                },
+            )
+        })
+        .collect()
+}
+
+fn parse_time(t: &str) -> Option<time::OffsetDateTime> {
+    time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+}
+
+/// Dependencies on crates of the site whose first release came shortly
+/// before this release. `first_published` maps lowercase names to the time
+/// of their first release; `has_build_script` tells which run code at build time.
+pub fn young_dependencies(
+    report: &CrateReport,
+    first_published: &BTreeMap<String, String>,
+    has_build_script: &dyn Fn(&str) -> bool,
+) -> Vec<Finding> {
+    let Some(released) = crate::rank::published(report).and_then(parse_time) else { return Vec::new() };
+    let mut out = Vec::new();
+    for d in report.dependencies.iter().filter(|d| d.kind != DependencyKind::Dev) {
+        let Some(first) = first_published.get(&d.name.to_ascii_lowercase()).and_then(|t| parse_time(t)) else { continue };
+        let hours = (released - first).whole_hours();
+        if (0..YOUNG_HOURS).contains(&hours) {
+            let build = has_build_script(&d.name);
+            out.push(finding(
+                "release-young-dependency",
+                if build { Severity::High } else { Severity::Medium },
+                format!("{} was first published {hours} hours before {} {}", d.name, report.name, report.version),
+                format!(
+                    "This release depends on a crate that had existed for less than {YOUNG_HOURS} hours{}. A new crate with no history pulled into an established one is how hijacked releases deliver their payload.",
+                    if build { " and that runs a build script" } else { "" }
+                ),
+            ));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patch_releases() {
+        assert!(is_patch_release("0.3.9", "0.3.10"));
+        assert!(!is_patch_release("0.3.9", "0.4.0"));
+        assert!(is_patch_release("1.2.0", "1.2.5"));
+        assert!(!is_patch_release("1.2.0", "1.3.0"));
+        assert!(!is_patch_release("1.2.0", "2.0.0"));
+    }
+}

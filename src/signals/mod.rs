@@ -1,0 +1,241 @@
+//! Risk signals: what a package can do and what about it looks like an
+//! attack, each reported in one shape ([`Finding`]): a stable code, a
+//! severity, fact or inference, where the code runs, the evidence (file,
+//! line, column, text) and a short explanation.
+//!
+//! - [`source`]: the token-level scan of Rust files (capabilities);
+//! - [`contents`]: the package's files (executables, large files, VCS info);
+//! - [`identity`]: names and repositories compared with popular crates;
+//! - [`history`]: the newest release compared with the one before;
+//! - [`judge`]: the explicit rules that turn findings into a risk level.
+//!
+//! [`package_findings`] runs in the analyze stage, on the files in memory;
+//! identity, history and the judgement need other crates and run in the rank
+//! stage (or in `inspect`, against the shipped list of popular crates).
+
+pub mod codes;
+pub mod contents;
+pub mod history;
+pub mod identity;
+pub mod judge;
+pub mod source;
+
+use std::collections::BTreeMap;
+
+use crate::analyze::archive::RawFile;
+use crate::model::{BuildFacts, CrateReport, Finding, FindingKind, LocationKind, Severity};
+use source::{Cap, Hit};
+
+/// Evidence of at most this many places is kept per code and file; the
+/// message says how many more there are.
+const MAX_HITS_PER_FILE: usize = 5;
+/// Source files larger than this are not kept for evidence pages.
+const MAX_EVIDENCE_SOURCE: usize = 2 << 20;
+
+/// The name of a capability in codes (`process`, `network`...).
+pub fn cap_name(cap: Cap) -> &'static str {
+    codes::CAPABILITIES[cap as usize].0
+}
+
+fn cap_title(cap: Cap) -> &'static str {
+    codes::CAPABILITIES[cap as usize].1
+}
+
+/// Where the code of `path` runs.
+pub fn location_of(path: &str, report: &CrateReport) -> LocationKind {
+    let build = report.build_script.as_deref();
+    if build == Some(path) {
+        return LocationKind::Build;
+    }
+    if let Some((dir, _)) = build.and_then(|b| b.rsplit_once('/')) {
+        if path.starts_with(&format!("{dir}/")) && dir != "src" {
+            return LocationKind::Build;
+        }
+    }
+    let first = path.split('/').next().unwrap_or("");
+    match first {
+        "tests" | "examples" | "benches" | "test" | "bench" | "example" | "fuzz" | "testdata" | "test-data" => LocationKind::Dev,
+        "src" if report.targets.proc_macro => LocationKind::ProcMacro,
+        "src" => LocationKind::Runtime,
+        _ if !path.contains('/') => LocationKind::Runtime,
+        _ => LocationKind::Dev,
+    }
+}
+
+/// The prefix of capability codes at a location.
+pub fn prefix(location: LocationKind) -> &'static str {
+    match location {
+        LocationKind::Build => "build",
+        LocationKind::ProcMacro => "macro",
+        _ => "code",
+    }
+}
+
+/// Base severity of a capability at a location, before the judge's rules.
+fn base_severity(cap: Cap, location: LocationKind) -> Severity {
+    use Cap::*;
+    use Severity::*;
+    let compile_time = matches!(location, LocationKind::Build | LocationKind::ProcMacro);
+    if location == LocationKind::Dev {
+        return if matches!(cap, SecretPaths | EnvCredentials) { Low } else { Info };
+    }
+    match cap {
+        SecretPaths | EnvCredentials => High,
+        Network if compile_time => High,
+        Process | IpAddress | CiDetection | DynamicLoading | EncodedBlob | HighEntropyString | XorDecoding if compile_time => Medium,
+        Process | Network | IpAddress | CiDetection | EncodedBlob | HighEntropyString => Low,
+        Url | FsWrite | FsWalk | IncludeBytes | InlineAsm | LongString | ByteArray if compile_time => Low,
+        _ => Info,
+    }
+}
+
+fn kebab_line(src: &str, line: u32) -> String {
+    let text = src.lines().nth(line.saturating_sub(1) as usize).unwrap_or("").trim();
+    let short: String = text.chars().take(160).collect();
+    if short.len() < text.len() { format!("{short}…") } else { short }
+}
+
+/// Findings from one Rust file's scan.
+fn file_findings(path: &str, src: &str, scan: &source::Scan, report: &CrateReport) -> Vec<Finding> {
+    let file_location = location_of(path, report);
+    let mut by_code: BTreeMap<(String, LocationKind), Vec<&Hit>> = BTreeMap::new();
+    for hit in &scan.hits {
+        let location = if hit.in_test { LocationKind::Dev } else { file_location };
+        let code = format!("{}-{}", prefix(location), cap_name(hit.cap));
+        by_code.entry((code, location)).or_default().push(hit);
+    }
+    let mut out = Vec::new();
+    for ((code, location), hits) in by_code {
+        let cap = hits[0].cap;
+        if cap == Cap::Unsafe {
+            let [b, f, i, t] = scan.unsafe_counts;
+            let h = hits[0];
+            out.push(Finding {
+                code,
+                severity: Severity::Info,
+                kind: FindingKind::Fact,
+                location,
+                file: Some(path.to_owned()),
+                line: Some(h.line),
+                column: Some(h.col),
+                evidence: kebab_line(src, h.line),
+                message: format!("This file contains unsafe code: {b} blocks, {f} functions, {i} impls, {t} traits."),
+            });
+            continue;
+        }
+        let more = hits.len().saturating_sub(MAX_HITS_PER_FILE);
+        for h in hits.iter().take(MAX_HITS_PER_FILE) {
+            let mut message = format!("Code that {} {}: {}.", where_text(location), cap_title(cap), h.detail);
+            if more > 0 {
+                message.push_str(&format!(" This file has {more} more such places."));
+            }
+            out.push(Finding {
+                code: code.clone(),
+                severity: base_severity(cap, location),
+                kind: FindingKind::Fact,
+                location,
+                file: Some(path.to_owned()),
+                line: Some(h.line),
+                column: Some(h.col),
+                evidence: kebab_line(src, h.line),
+                message,
+            });
+        }
+    }
+    out
+}
+
+fn where_text(location: LocationKind) -> &'static str {
+    match location {
+        LocationKind::Build => "runs at build time",
+        LocationKind::ProcMacro => "runs inside the compiler",
+        LocationKind::Runtime => "runs in the programs that use this crate",
+        LocationKind::Dev => "runs only for the crate's own tests, examples or benchmarks",
+        LocationKind::Package | LocationKind::Metadata => "ships in this package",
+    }
+}
+
+/// Scans every Rust file and the package contents; fills `report.findings`
+/// and `report.evidence_sources`.
+pub fn package_findings(report: &mut CrateReport, files: &[RawFile]) {
+    let mut findings = Vec::new();
+    let mut build = BuildFacts::default();
+    for f in files {
+        let Some(data) = f.data.as_deref() else { continue };
+        if !f.path.ends_with(".rs") {
+            continue;
+        }
+        let src = String::from_utf8_lossy(data);
+        let scan = source::scan(&src);
+        let location = location_of(&f.path, report);
+        if location == LocationKind::Build {
+            build.spawned_literals.extend(scan.spawned_literals.iter().cloned());
+            build.spawns_from_tool_env |= scan.spawns_from_tool_env;
+            if scan.hits.iter().any(|h| h.cap == Cap::FsWrite && !h.in_test) && !scan.mentions_out_dir {
+                let h = scan.hits.iter().find(|h| h.cap == Cap::FsWrite).expect("checked above");
+                findings.push(Finding {
+                    code: "build-write-outside-out-dir".into(),
+                    severity: Severity::Medium,
+                    kind: FindingKind::Inference,
+                    location,
+                    file: Some(f.path.clone()),
+                    line: Some(h.line),
+                    column: Some(h.col),
+                    evidence: kebab_line(&src, h.line),
+                    message: "The build script writes files, and this file never mentions OUT_DIR, the only folder a build script should write to.".into(),
+                });
+            }
+        }
+        let before = findings.len();
+        findings.extend(file_findings(&f.path, &src, &scan, report));
+        if findings.len() > before && data.len() <= MAX_EVIDENCE_SOURCE {
+            report.evidence_sources.insert(f.path.clone(), src.into_owned());
+        }
+    }
+    findings.extend(contents::findings(report, files, &build));
+    report.findings = findings;
+    report.build_facts = build;
+}
+
+/// Identity signals against the shipped list of popular crates, then the
+/// judgement: for a crate seen alone (`inspect`), with no site around it.
+pub fn judge_alone(report: &mut CrateReport) {
+    let found = identity::findings(report, &identity::Popular::shipped(), &BTreeMap::new());
+    report.findings.extend(found);
+    judge::judge(report);
+}
+
+/// Sorts findings: highest severity first, then file, line and code.
+pub fn sort(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.file.cmp(&b.file))
+            .then_with(|| a.line.cmp(&b.line))
+            .then_with(|| a.code.cmp(&b.code))
+            .then_with(|| a.column.cmp(&b.column))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capability_table_matches_the_enum() {
+        assert_eq!(cap_name(Cap::Process), "process");
+        assert_eq!(cap_name(Cap::XorDecoding), "xor-decoding");
+        assert_eq!(codes::CAPABILITIES.len(), Cap::XorDecoding as usize + 1);
+    }
+
+    #[test]
+    fn locations() {
+        let mut r = CrateReport { build_script: Some("build/main.rs".into()), ..CrateReport::default() };
+        assert_eq!(location_of("build/main.rs", &r), LocationKind::Build);
+        assert_eq!(location_of("build/util.rs", &r), LocationKind::Build);
+        assert_eq!(location_of("src/lib.rs", &r), LocationKind::Runtime);
+        assert_eq!(location_of("tests/t.rs", &r), LocationKind::Dev);
+        r.targets.proc_macro = true;
+        assert_eq!(location_of("src/lib.rs", &r), LocationKind::ProcMacro);
+    }
+}

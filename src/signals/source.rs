@@ -1,0 +1,458 @@
+//! A token-level scan of one Rust source file with rustc's own lexer
+//! (ra-ap-rustc_lexer, pinned), so comments and the insides of string
+//! literals never fool it. It reports capabilities (process spawning,
+//! network access, file system writes and walks, environment reads, secret
+//! paths, dynamic loading, FFI, `unsafe`, `include_bytes!`, inline assembly)
+//! and obfuscation (long, encoded or high-entropy literals, large byte
+//! arrays, XOR with an indexed key), each with its line and column. Code
+//! inside `#[cfg(test)]` modules and `#[test]` functions is marked as such.
+
+use ra_ap_rustc_lexer::{FrontmatterAllowed, LiteralKind, TokenKind, tokenize};
+
+/// A capability or pattern found in source code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Cap {
+    /// Starts another program.
+    Process,
+    /// Uses sockets or an HTTP client.
+    Network,
+    /// A URL in a string literal.
+    Url,
+    /// An IP address in a string literal.
+    IpAddress,
+    /// Writes, moves or deletes files.
+    FsWrite,
+    /// Lists folders.
+    FsWalk,
+    /// Reads an environment variable whose name looks like a credential.
+    EnvCredentials,
+    /// Reads an environment variable that tells whether it runs in CI.
+    CiDetection,
+    /// Names a home-directory secret (keys, credentials, wallets, browser profiles).
+    SecretPaths,
+    /// Loads a library at run time.
+    DynamicLoading,
+    /// An `extern` block.
+    Ffi,
+    /// `unsafe` code.
+    Unsafe,
+    /// `include_bytes!` / `include_str!`.
+    IncludeBytes,
+    /// Inline assembly.
+    InlineAsm,
+    /// A string literal over 1,000 characters.
+    LongString,
+    /// A base64 or hex blob in a string literal.
+    EncodedBlob,
+    /// A high-entropy string literal.
+    HighEntropyString,
+    /// An array literal of 512 or more integers.
+    ByteArray,
+    /// XOR with an indexed operand (a key or data array).
+    XorDecoding,
+}
+
+/// One capability at one place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    /// What was found.
+    pub cap: Cap,
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column (in characters).
+    pub col: u32,
+    /// The matched text or literal, shortened.
+    pub detail: String,
+    /// Inside `#[cfg(test)]` or `#[test]` code.
+    pub in_test: bool,
+}
+
+/// Everything found in one file.
+#[derive(Debug, Default, Clone)]
+pub struct Scan {
+    /// Hits in source order.
+    pub hits: Vec<Hit>,
+    /// `unsafe` blocks, functions, impls and traits.
+    pub unsafe_counts: [usize; 4],
+    /// Whether the file mentions `OUT_DIR`.
+    pub mentions_out_dir: bool,
+    /// Programs started with a string literal (`Command::new("sh")`).
+    pub spawned_literals: Vec<String>,
+    /// Whether a program is started from an environment variable such as `RUSTC` or `CC`.
+    pub spawns_from_tool_env: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum K {
+    Ident,
+    Str,
+    Int,
+    Punct(char),
+    Other,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Tok<'a> {
+    k: K,
+    text: &'a str,
+    line: u32,
+    col: u32,
+    test: bool,
+}
+
+/// Crates whose every use is an HTTP client.
+const HTTP_CRATES: &[&str] = &["reqwest", "ureq", "curl", "isahc", "surf", "attohttpc", "minreq", "http_req", "ehttp"];
+const NET_TYPES: &[&str] = &["TcpStream", "UdpSocket", "TcpListener", "ToSocketAddrs"];
+const PROCESS_IDENTS: &[&str] = &[
+    "CommandExt", "execvp", "execve", "execv", "execl", "posix_spawn", "CreateProcessW", "CreateProcessA",
+    "ShellExecuteW", "ShellExecuteA", "WinExec",
+];
+const FS_WRITE_FNS: &[&str] = &["create_dir_all", "remove_file", "remove_dir_all", "set_permissions", "OpenOptions"];
+const DYNLOAD: &[&str] = &["libloading", "dlopen", "dlsym", "LoadLibraryA", "LoadLibraryW", "LoadLibraryExW", "GetProcAddress"];
+const ASM: &[&str] = &["asm", "global_asm", "naked_asm", "llvm_asm"];
+/// Environment variables that tell a program it runs in CI.
+const CI_VARS: &[&str] = &[
+    "CI", "GITHUB_ACTIONS", "GITLAB_CI", "TRAVIS", "CIRCLECI", "JENKINS_URL", "BUILDKITE", "TF_BUILD", "TEAMCITY_VERSION",
+    "BITBUCKET_BUILD_NUMBER", "APPVEYOR", "DRONE", "CONTINUOUS_INTEGRATION",
+];
+/// Fragments of paths where secrets live.
+const SECRET_PATHS: &[&str] = &[
+    ".ssh/", "id_rsa", "id_ed25519", "id_ecdsa", ".aws/credentials", ".aws/config", ".cargo/credentials", ".git-credentials",
+    ".npmrc", ".pypirc", ".docker/config.json", ".kube/config", ".gnupg", "wallet.dat", "login data", "local state",
+    ".mozilla/firefox", "google/chrome", "bravesoftware", "solana/id.json", ".config/solana", ".ethereum/keystore",
+    "metamask", "exodus", "electrum", ".netrc", "keychain-db",
+];
+
+/// Whether an environment variable name looks like a credential.
+pub fn is_credential_name(name: &str) -> bool {
+    let n = name.to_ascii_uppercase();
+    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') {
+        return false;
+    }
+    ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "ACCESS_KEY", "PRIVATE_KEY", "CREDENTIAL"]
+        .iter()
+        .any(|w| n.contains(w))
+        || n.starts_with("AWS_")
+        || n.starts_with("SSH_")
+        || n == "GITHUB_TOKEN"
+}
+
+fn lex(src: &str) -> Vec<Tok<'_>> {
+    let mut toks = Vec::new();
+    let (mut pos, mut line, mut col) = (0usize, 1u32, 1u32);
+    for t in tokenize(src, FrontmatterAllowed::No) {
+        let text = &src[pos..pos + t.len as usize];
+        let k = match t.kind {
+            TokenKind::Whitespace | TokenKind::LineComment { .. } | TokenKind::BlockComment { .. } => None,
+            TokenKind::Ident | TokenKind::RawIdent => Some(K::Ident),
+            TokenKind::Literal { kind, .. } => Some(match kind {
+                LiteralKind::Str { .. } | LiteralKind::RawStr { .. } | LiteralKind::ByteStr { .. } | LiteralKind::RawByteStr { .. } | LiteralKind::CStr { .. } | LiteralKind::RawCStr { .. } => K::Str,
+                LiteralKind::Int { .. } | LiteralKind::Byte { .. } => K::Int,
+                _ => K::Other,
+            }),
+            TokenKind::Colon => Some(K::Punct(':')),
+            TokenKind::Bang => Some(K::Punct('!')),
+            TokenKind::OpenParen => Some(K::Punct('(')),
+            TokenKind::CloseParen => Some(K::Punct(')')),
+            TokenKind::OpenBrace => Some(K::Punct('{')),
+            TokenKind::CloseBrace => Some(K::Punct('}')),
+            TokenKind::OpenBracket => Some(K::Punct('[')),
+            TokenKind::CloseBracket => Some(K::Punct(']')),
+            TokenKind::Pound => Some(K::Punct('#')),
+            TokenKind::Caret => Some(K::Punct('^')),
+            TokenKind::Eq => Some(K::Punct('=')),
+            TokenKind::Semi => Some(K::Punct(';')),
+            TokenKind::Comma => Some(K::Punct(',')),
+            _ => Some(K::Other),
+        };
+        if let Some(k) = k {
+            toks.push(Tok { k, text, line, col, test: false });
+        }
+        for c in text.chars() {
+            if c == '\n' {
+                line += 1;
+                col = 1;
+            } else {
+                col += 1;
+            }
+        }
+        pos += t.len as usize;
+    }
+    mark_tests(&mut toks);
+    toks
+}
+
+/// Marks tokens inside `#[cfg(test)]` items and `#[test]` functions.
+fn mark_tests(toks: &mut [Tok<'_>]) {
+    let mut pending = false;
+    let mut depth = 0usize;
+    let mut test_depth: Option<usize> = None;
+    let mut i = 0;
+    while i < toks.len() {
+        let t = toks[i];
+        if test_depth.is_none() && t.k == K::Punct('#') {
+            let attr: Vec<&str> = toks[i..].iter().take(7).map(|t| t.text).collect();
+            if attr.starts_with(&["#", "[", "cfg", "(", "test", ")", "]"]) || attr.starts_with(&["#", "[", "test", "]"]) {
+                pending = true;
+            }
+        }
+        match t.k {
+            K::Punct('{') => {
+                depth += 1;
+                if pending && test_depth.is_none() {
+                    test_depth = Some(depth);
+                    pending = false;
+                }
+            }
+            K::Punct('}') => {
+                if test_depth == Some(depth) {
+                    toks[i].test = true;
+                    test_depth = None;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            K::Punct(';') if test_depth.is_none() => pending = false,
+            _ => {}
+        }
+        if test_depth.is_some() || pending {
+            toks[i].test = true;
+        }
+        i += 1;
+    }
+}
+
+/// The contents of a string literal token, without prefix, quotes and hashes.
+fn literal_body(text: &str) -> &str {
+    let start = text.find('"').map_or(0, |i| i + 1);
+    let end = text.rfind('"').unwrap_or(text.len());
+    if end > start { &text[start..end] } else { "" }
+}
+
+fn shorten(s: &str) -> String {
+    let s: String = s.chars().take(120).collect();
+    s.replace(['\n', '\r'], " ")
+}
+
+/// Shannon entropy in bits per character.
+fn entropy(s: &str) -> f64 {
+    let mut counts = [0usize; 256];
+    for b in s.bytes() {
+        counts[b as usize] += 1;
+    }
+    let n = s.len() as f64;
+    counts.iter().filter(|&&c| c > 0).map(|&c| {
+        let p = c as f64 / n;
+        -p * p.log2()
+    }).sum()
+}
+
+fn is_ip_address(s: &str) -> bool {
+    let host = s.split(':').next().unwrap_or("");
+    let parts: Vec<&str> = host.split('.').collect();
+    parts.len() == 4 && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u8>().is_ok())
+}
+
+fn literal_hits(body: &str, out: &mut Vec<(Cap, String)>) {
+    let lower = body.to_ascii_lowercase();
+    if ["http://", "https://", "ftp://", "ws://", "wss://"].iter().any(|p| lower.starts_with(p)) {
+        out.push((Cap::Url, shorten(body)));
+    } else if is_ip_address(body) && !body.starts_with("0.") && !body.starts_with("127.") && !body.starts_with("255.") {
+        out.push((Cap::IpAddress, body.to_owned()));
+    }
+    if CI_VARS.contains(&body) {
+        out.push((Cap::CiDetection, body.to_owned()));
+    } else if is_credential_name(body) {
+        out.push((Cap::EnvCredentials, body.to_owned()));
+    }
+    if let Some(p) = SECRET_PATHS.iter().find(|p| lower.contains(*p)) {
+        out.push((Cap::SecretPaths, format!("{p} in \"{}\"", shorten(body))));
+    }
+    let len = body.chars().count();
+    if len >= 1000 {
+        out.push((Cap::LongString, format!("{len} characters")));
+    }
+    if len >= 200 && !body.contains(' ') {
+        let hex = body.bytes().all(|b| b.is_ascii_hexdigit());
+        let b64 = body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=' || b == b'-' || b == b'_')
+            && body.bytes().any(|b| b.is_ascii_digit())
+            && body.bytes().any(|b| b.is_ascii_uppercase())
+            && body.bytes().any(|b| b.is_ascii_lowercase());
+        if hex || b64 {
+            out.push((Cap::EncodedBlob, format!("{} blob of {len} characters", if hex { "hex" } else { "base64" })));
+        }
+    }
+    if len >= 64 && !body.contains(char::is_whitespace) && entropy(body) >= 5.0 {
+        out.push((Cap::HighEntropyString, format!("{len} characters, {:.1} bits per character", entropy(body))));
+    }
+}
+
+/// Scans one Rust source file.
+pub fn scan(src: &str) -> Scan {
+    let toks = lex(src);
+    let mut scan = Scan::default();
+    let text = |i: usize| toks.get(i).map_or("", |t| t.text);
+    let is = |i: usize, k: K| toks.get(i).is_some_and(|t| t.k == k);
+    // `a :: b` at i: returns whether tokens i..i+4 are `a`, `:`, `:`, `b`.
+    let path = |i: usize, a: &str, b: &str| text(i) == a && is(i + 1, K::Punct(':')) && is(i + 2, K::Punct(':')) && text(i + 3) == b;
+    let mut brackets: Vec<(usize, usize)> = Vec::new(); // (token index, integer literals seen)
+    for (i, t) in toks.iter().enumerate() {
+        let mut found: Vec<(Cap, String)> = Vec::new();
+        match t.k {
+            K::Ident => {
+                let id = t.text;
+                let after_path = i >= 2 && is(i - 1, K::Punct(':')) && is(i - 2, K::Punct(':'));
+                if path(i, "Command", "new") || path(i, "process", "Command") || PROCESS_IDENTS.contains(&id) || path(i, "libc", "system") {
+                    found.push((Cap::Process, id.to_owned()));
+                    if path(i, "Command", "new") && is(i + 4, K::Punct('(')) {
+                        match toks.get(i + 5) {
+                            Some(a) if a.k == K::Str => scan.spawned_literals.push(literal_body(a.text).to_owned()),
+                            _ => {
+                                let args: String = toks[i + 5..toks.len().min(i + 16)].iter().map(|t| t.text).collect();
+                                if ["\"RUSTC\"", "\"CC\"", "\"CXX\"", "\"AR\"", "rustc", "compiler", "tool", "cc::", "cmake", "pkg_config", "RUSTC_WRAPPER"].iter().any(|p| args.contains(p)) {
+                                    scan.spawns_from_tool_env = true;
+                                }
+                            }
+                        }
+                    }
+                }
+                if NET_TYPES.contains(&id)
+                    || HTTP_CRATES.contains(&id) && is(i + 1, K::Punct(':')) && is(i + 2, K::Punct(':'))
+                    || path(i, "tokio", "net") || path(i, "async_std", "net") || path(i, "hyper", "client") || path(i, "hyper_util", "client")
+                {
+                    found.push((Cap::Network, id.to_owned()));
+                }
+                if path(i, "fs", "write") || path(i, "File", "create") || path(i, "fs", "copy") || path(i, "fs", "rename") || FS_WRITE_FNS.contains(&id) {
+                    found.push((Cap::FsWrite, id.to_owned()));
+                }
+                if id == "read_dir" || id == "WalkDir" || id == "jwalk" || id == "glob" && is(i + 1, K::Punct('(')) {
+                    found.push((Cap::FsWalk, id.to_owned()));
+                }
+                if DYNLOAD.contains(&id) || path(i, "Library", "new") {
+                    found.push((Cap::DynamicLoading, id.to_owned()));
+                }
+                if id == "extern" && (is(i + 1, K::Punct('{')) || is(i + 1, K::Str) && is(i + 2, K::Punct('{'))) {
+                    found.push((Cap::Ffi, format!("extern {}", if is(i + 1, K::Str) { text(i + 1) } else { "" }).trim().to_owned()));
+                }
+                if id == "unsafe" {
+                    let slot = match text(i + 1) {
+                        "{" => Some(0),
+                        "fn" | "extern" => Some(1),
+                        "impl" => Some(2),
+                        "trait" => Some(3),
+                        _ => None,
+                    };
+                    if let Some(s) = slot {
+                        scan.unsafe_counts[s] += 1;
+                        if !t.test {
+                            found.push((Cap::Unsafe, format!("unsafe {}", text(i + 1))));
+                        }
+                    }
+                }
+                if (id == "include_bytes" || id == "include_str") && is(i + 1, K::Punct('!')) {
+                    let arg = toks.get(i + 3).filter(|a| a.k == K::Str).map_or("(computed path)", |a| literal_body(a.text));
+                    found.push((Cap::IncludeBytes, format!("{id}!(\"{}\")", shorten(arg))));
+                }
+                if ASM.contains(&id) && is(i + 1, K::Punct('!')) {
+                    found.push((Cap::InlineAsm, format!("{id}!")));
+                }
+                if id == "OUT_DIR" {
+                    scan.mentions_out_dir = true;
+                }
+            }
+            K::Str => {
+                let body = literal_body(t.text);
+                if body == "OUT_DIR" {
+                    scan.mentions_out_dir = true;
+                }
+                literal_hits(body, &mut found);
+            }
+            K::Punct('[') => brackets.push((i, 0)),
+            K::Punct(']') => {
+                if let Some((start, ints)) = brackets.pop() {
+                    if ints >= 512 {
+                        let s = toks[start];
+                        scan.hits.push(Hit { cap: Cap::ByteArray, line: s.line, col: s.col, detail: format!("{ints} integer literals"), in_test: s.test });
+                    }
+                }
+            }
+            K::Int => {
+                if let Some(top) = brackets.last_mut() {
+                    top.1 += 1;
+                }
+            }
+            K::Punct('^') => {
+                let indexed_before = i >= 1 && is(i - 1, K::Punct(']'));
+                let indexed_after = is(i + 1, K::Ident) && is(i + 2, K::Punct('[')) || is(i + 1, K::Punct('=')) && is(i + 2, K::Ident) && is(i + 3, K::Punct('['));
+                if indexed_before || indexed_after {
+                    found.push((Cap::XorDecoding, "^ with an indexed operand".into()));
+                }
+            }
+            _ => {}
+        }
+        for (cap, detail) in found {
+            scan.hits.push(Hit { cap, line: t.line, col: t.col, detail, in_test: t.test });
+        }
+    }
+    scan.hits.sort_by_key(|h| (h.line, h.col));
+    // One hit per capability and line: `std::process::Command::new` is one spawn.
+    let mut seen = std::collections::HashSet::new();
+    scan.hits.retain(|h| seen.insert((h.cap, h.line)));
+    scan
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caps(src: &str) -> Vec<Cap> {
+        scan(src).hits.iter().filter(|h| !h.in_test).map(|h| h.cap).collect()
+    }
+
+    #[test]
+    fn comments_and_strings_do_not_fool_it() {
+        assert!(caps("// Command::new(\"sh\")\n/* TcpStream */ fn f() { let s = \"Command::new TcpStream\"; }").is_empty());
+    }
+
+    #[test]
+    fn finds_capabilities_with_positions() {
+        let s = scan("use std::process::Command;\nfn f() {\n    Command::new(\"curl\").arg(\"http://x.test\");\n    let t = std::net::TcpStream::connect(\"10.1.2.3:80\");\n}\n");
+        let got: Vec<(Cap, u32)> = s.hits.iter().map(|h| (h.cap, h.line)).collect();
+        assert!(got.contains(&(Cap::Process, 3)), "{got:?}");
+        assert!(got.contains(&(Cap::Url, 3)), "{got:?}");
+        assert!(got.contains(&(Cap::Network, 4)), "{got:?}");
+        assert!(got.contains(&(Cap::IpAddress, 4)), "{got:?}");
+        assert_eq!(s.spawned_literals, vec!["curl"]);
+        let h = s.hits.iter().find(|h| h.cap == Cap::Process && h.line == 3).unwrap();
+        assert_eq!(h.col, 5);
+    }
+
+    #[test]
+    fn environment_secrets_and_ci() {
+        let c = caps("fn f() { std::env::var(\"GITLAB_CI\"); env::var(\"CARGO_REGISTRY_TOKEN\"); let p = home.join(\".ssh/id_rsa\"); env::var(\"CARGO_PKG_NAME\"); }");
+        assert_eq!(c, vec![Cap::CiDetection, Cap::EnvCredentials, Cap::SecretPaths]);
+        assert!(is_credential_name("AWS_SECRET_ACCESS_KEY"));
+        assert!(!is_credential_name("CARGO_PKG_VERSION"));
+        assert!(!is_credential_name("a token"));
+    }
+
+    #[test]
+    fn unsafe_ffi_and_obfuscation() {
+        let blob = "QUJD".repeat(80) + "x1Z";
+        let ints = vec!["1"; 600].join(",");
+        let s = scan(&format!(
+            "extern \"C\" {{ fn f(); }}\nunsafe fn g() {{ unsafe {{ f() }} }}\nunsafe impl Send for X {{}}\nconst B: [u8; 600] = [{ints}];\nconst S: &str = \"{blob}\";\nfn d(k: &[u8], b: &mut [u8]) {{ for i in 0..b.len() {{ b[i] ^= k[i % 4]; }} }}\nstatic X: &[u8] = include_bytes!(\"payload.bin\");\ncore::arch::asm!(\"nop\");"
+        ));
+        assert_eq!(s.unsafe_counts, [1, 1, 1, 0]);
+        let c: Vec<Cap> = s.hits.iter().map(|h| h.cap).collect();
+        for cap in [Cap::Ffi, Cap::Unsafe, Cap::ByteArray, Cap::EncodedBlob, Cap::XorDecoding, Cap::IncludeBytes, Cap::InlineAsm] {
+            assert!(c.contains(&cap), "{cap:?} missing from {c:?}");
+        }
+    }
+
+    #[test]
+    fn test_code_is_marked() {
+        let s = scan("fn lib() {}\n#[cfg(test)]\nmod tests {\n    fn t() { std::process::Command::new(\"ls\"); }\n}\n#[test]\nfn other() { Command::new(\"x\"); }\nfn after() { Command::new(\"y\"); }\n");
+        let flags: Vec<(u32, bool)> = s.hits.iter().filter(|h| h.cap == Cap::Process).map(|h| (h.line, h.in_test)).collect();
+        assert_eq!(flags, vec![(4, true), (7, true), (8, false)]);
+    }
+}
