@@ -149,6 +149,9 @@ struct InspectArgs {
     /// Print one JSON document per crate per line (the sidecar format).
     #[arg(long)]
     json: bool,
+    /// Skip the risk scan: only for measuring what the scan costs.
+    #[arg(long, hide_short_help = true)]
+    no_scan: bool,
     #[command(flatten)]
     source: SourceArgs,
 }
@@ -206,10 +209,13 @@ pub fn run() -> anyhow::Result<()> {
             );
         }
         Command::Inspect(args) => {
-            let settings = Settings::resolve(args.source.flags(), &file)?;
+            let mut settings = Settings::resolve(args.source.flags(), &file)?;
+            settings.skip_scan = args.no_scan;
             let gathered = pipeline::inspect_inputs(&settings, &args.targets)?;
             let mut reports = pipeline::analyze_inputs(&settings, &gathered, &pipeline::now_rfc3339())?;
-            reports.iter_mut().for_each(crate::signals::judge_alone);
+            if !args.no_scan {
+                reports.iter_mut().for_each(crate::signals::judge_alone);
+            }
             let mut out = std::io::stdout().lock();
             for r in &reports {
                 let text = if args.json {

@@ -98,6 +98,8 @@ pub struct Settings {
     pub base_url: String,
     /// Site title.
     pub title: String,
+    /// Skip the risk scan (only to measure what it costs).
+    pub skip_scan: bool,
 }
 
 /// Raw flags shared by the commands, before merging.
@@ -181,6 +183,7 @@ impl Settings {
                 .title
                 .or_else(|| file.title.clone())
                 .unwrap_or_else(|| "cargofox".into()),
+            skip_scan: false,
         })
     }
 }

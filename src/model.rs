@@ -494,4 +494,6 @@ pub struct BuildFacts {
     pub spawned_literals: Vec<String>,
     /// Whether a program named by a tool variable (`RUSTC`, `CC`...) is started.
     pub spawns_from_tool_env: bool,
+    /// Places (file, line) where a shell runs a script of the package (`sh configure`).
+    pub script_runs: Vec<(String, u32)>,
 }

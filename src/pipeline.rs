@@ -176,6 +176,7 @@ pub fn analyze_inputs(
 ) -> anyhow::Result<Vec<CrateReport>> {
     let ctx = AnalyzeContext {
         limits: settings.limits,
+        skip_scan: settings.skip_scan,
         docs_rs: gathered.registry.as_ref().is_some_and(|r| {
             r.index_url
                 == crate::fetch::index::normalize_index_url(tame_index::CRATES_IO_HTTP_INDEX)

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::signals::{history, identity, identity::Popular, judge};
 use crate::model::{
-    CrateReport, CrateSummary, DependencyKind, FileKind, Finding, SCHEMA_VERSION, Severity, SiteIndex,
+    CrateReport, CrateSummary, DependencyKind, FileKind, Finding, RiskLevel, SCHEMA_VERSION, Severity, SiteIndex,
 };
 use crate::render::human_bytes;
 use crate::render::views::thousands;
@@ -92,19 +92,24 @@ fn site_signals(reports: &mut [CrateReport]) {
         .iter()
         .filter_map(|r| Some((r.name.to_ascii_lowercase(), r.versions.iter().filter_map(|v| v.published.clone()).min()?)))
         .collect();
-    let builds: BTreeSet<String> = reports.iter().filter(|r| r.build_script.is_some()).map(|r| r.name.to_ascii_lowercase()).collect();
-    let has_build = |name: &str| builds.contains(&name.to_ascii_lowercase());
-    let found: Vec<Vec<Finding>> = reports
-        .iter()
-        .map(|r| {
-            let mut f = identity::findings(r, &popular, &repos);
-            f.extend(history::young_dependencies(r, &first_published, &has_build));
-            f
-        })
-        .collect();
+    let found: Vec<Vec<Finding>> = reports.iter().map(|r| identity::findings(r, &popular, &repos)).collect();
     for (r, f) in reports.iter_mut().zip(found) {
         r.findings.extend(f);
         judge::judge(r);
+    }
+    // Then releases that pull in a days-old crate, judged with what that crate was found to be.
+    let risky_builds: BTreeSet<String> = reports
+        .iter()
+        .filter(|r| r.build_script.is_some() && r.risk.level >= RiskLevel::Medium)
+        .map(|r| r.name.to_ascii_lowercase())
+        .collect();
+    let risky_build = |name: &str| risky_builds.contains(&name.to_ascii_lowercase());
+    let found: Vec<Vec<Finding>> = reports.iter().map(|r| history::young_dependencies(r, &first_published, &risky_build)).collect();
+    for (r, f) in reports.iter_mut().zip(found) {
+        if !f.is_empty() {
+            r.findings.extend(f);
+            judge::judge(r);
+        }
     }
 }
 

@@ -59,11 +59,12 @@ fn parse_time(t: &str) -> Option<time::OffsetDateTime> {
 
 /// Dependencies on crates of the site whose first release came shortly
 /// before this release. `first_published` maps lowercase names to the time
-/// of their first release; `has_build_script` tells which run code at build time.
+/// of their first release; `risky_build` tells which of them run a build
+/// script and are themselves judged medium or high.
 pub fn young_dependencies(
     report: &CrateReport,
     first_published: &BTreeMap<String, String>,
-    has_build_script: &dyn Fn(&str) -> bool,
+    risky_build: &dyn Fn(&str) -> bool,
 ) -> Vec<Finding> {
     let Some(released) = crate::rank::published(report).and_then(parse_time) else { return Vec::new() };
     let mut out = Vec::new();
@@ -71,14 +72,14 @@ pub fn young_dependencies(
         let Some(first) = first_published.get(&d.name.to_ascii_lowercase()).and_then(|t| parse_time(t)) else { continue };
         let hours = (released - first).whole_hours();
         if (0..YOUNG_HOURS).contains(&hours) {
-            let build = has_build_script(&d.name);
+            let build = risky_build(&d.name);
             out.push(finding(
                 "release-young-dependency",
                 if build { Severity::High } else { Severity::Medium },
                 format!("{} was first published {hours} hours before {} {}", d.name, report.name, report.version),
                 format!(
                     "This release depends on a crate that had existed for less than {YOUNG_HOURS} hours{}. A new crate with no history pulled into an established one is how hijacked releases deliver their payload.",
-                    if build { " and that runs a build script" } else { "" }
+                    if build { ", runs a build script and has findings of its own" } else { "" }
                 ),
             ));
         }

@@ -167,7 +167,8 @@ pub fn findings(report: &CrateReport, popular: &Popular, repos: &BTreeMap<String
         if !(same_repo && affix) {
             out.push(finding(
                 "name-typosquat",
-                if same_repo { Severity::High } else { Severity::Medium },
+                // Near names in one repository are mostly workspace siblings.
+                if same_repo { Severity::Low } else { Severity::Medium },
                 FindingKind::Inference,
                 format!("`{}` and `{p}`: {how}", report.name),
                 if same_repo {
@@ -184,7 +185,7 @@ pub fn findings(report: &CrateReport, popular: &Popular, repos: &BTreeMap<String
         if let Some(p) = sharing.iter().map(|s| normalize(s)).find(|p| popular.contains(p) && !popular.contains(&n) && levenshtein(&n, p) <= 2) {
             out.push(finding(
                 "name-typosquat",
-                Severity::High,
+                Severity::Low,
                 FindingKind::Inference,
                 format!("`{}` and `{p}`: two edits apart, same repository", report.name),
                 format!("The name is close to the popular crate `{p}`, and the crate names `{p}`'s repository as its own: how a copy passes for the original."),
@@ -242,7 +243,7 @@ mod tests {
         let report = |name: &str| CrateReport { name: name.into(), repository: Some("https://github.com/o/fast_log".into()), ..CrateReport::default() };
         let repos = BTreeMap::from([("github.com/o/fast_log".to_owned(), vec!["fast_log".to_owned(), "faster_log".to_owned(), "fast_log_macros".to_owned()])]);
         let f = findings(&report("faster_log"), &popular, &repos);
-        assert!(f.iter().any(|f| f.code == "name-typosquat" && f.severity == Severity::High), "{f:?}");
+        assert!(f.iter().any(|f| f.code == "name-typosquat" && f.severity == Severity::Low), "{f:?}");
         let f = findings(&report("fast_log_macros"), &popular, &repos);
         assert!(f.iter().all(|f| f.code != "name-typosquat"), "a workspace member: {f:?}");
         assert_eq!(levenshtein("faster-log", "fast-log"), 2);

@@ -31,7 +31,13 @@ const NETWORK_WORDS: &[&str] = &[
     "grpc", "websocket", "registry", "upload", "sync", "tunnel", "vpn", "ping", "mail", "kafka", "amqp", "nats", "zmq",
     "quic", "webhook", "oauth", "browser", "crawler", "scrap", "discord", "telegram", "slack", "github", "docker",
 ];
+/// Words of crates whose purpose is to start programs.
+const SHELL_WORDS: &[&str] = &[
+    "shell", "terminal", "command", "process", "ssh", "git", "launch", "exec", "spawn", "cli", "console", "pty", "tty",
+    "subprocess", "script", "dbus", "browser", "open", "editor",
+];
 const CREDENTIAL_WORDS: &[&str] = &[
+    "sql", "postgres", "mysql", "database", "db", "security",
     "ssh", "aws", "credential", "auth", "secret", "token", "keyring", "keychain", "password", "git", "cloud", "login",
     "vault", "oauth", "jwt", "config", "env", "dotenv", "home", "dirs", "cargo", "registry", "azure", "gcp", "docker",
     "kube", "npm", "wallet", "ci", "github",
@@ -77,6 +83,24 @@ fn push(reasons: &mut Vec<(RiskLevel, String)>, level: RiskLevel, text: &str) {
     reasons.push((level, text.to_owned()));
 }
 
+/// Hosts of documentation and project pages: links to them are references, not endpoints.
+const DOC_HOSTS: &[&str] = &[
+    "github.com", "gitlab.com", "docs.rs", "doc.rust-lang.org", "rust-lang.org", "www.rust-lang.org", "rust-lang.github.io",
+    "en.wikipedia.org", "developer.mozilla.org", "tools.ietf.org", "datatracker.ietf.org", "www.rfc-editor.org", "www.w3.org",
+    "spdx.org", "opensource.org", "semver.org", "json-schema.org", "schema.org", "example.com", "example.org", "localhost",
+];
+
+/// Whether a URL finding's message names a bare URL to a host that is not a documentation site.
+fn is_endpoint(message: &str) -> bool {
+    let Some((_, url)) = message.rsplit_once(": ") else { return false };
+    if url.contains("(in text)") {
+        return false;
+    }
+    let host = url.split_once("://").map_or("", |(_, rest)| rest).split(['/', ':', '?', '.']).collect::<Vec<_>>();
+    let host_full = url.split_once("://").map_or("", |(_, rest)| rest).split(['/', ':', '?']).next().unwrap_or("").trim_end_matches('.');
+    host.len() > 1 && host_full.contains('.') && !host_full.contains('{') && !DOC_HOSTS.contains(&host_full)
+}
+
 fn compile_time(f: &Finding) -> bool {
     matches!(f.location, LocationKind::Build | LocationKind::ProcMacro)
 }
@@ -87,6 +111,7 @@ fn is(f: &Finding, cap: &str) -> bool {
 
 /// Adjusts severities by the rules, adds inferred findings, and sets the risk.
 pub fn judge(r: &mut CrateReport) {
+    r.findings.retain(|f| f.code != "code-network-unexpected");
     let purpose = purpose_text(r);
     let about_network = mentions(&purpose, NETWORK_WORDS);
     let about_credentials = mentions(&purpose, CREDENTIAL_WORDS);
@@ -95,19 +120,31 @@ pub fn judge(r: &mut CrateReport) {
     // Ordinary and suspicious programs started at build time.
     for f in r.findings.iter_mut().filter(|f| compile_time(f) && is(f, "process")) {
         let program = spawned_program(&f.evidence);
+        let runs_script = r.build_facts.script_runs.iter().any(|(file, line)| Some(file) == f.file.as_ref() && Some(*line) == f.line);
         f.severity = match program {
             None if tool_env => Severity::Info,
+            Some(_) if runs_script => Severity::Low,
             p => program_severity(p),
         };
+        if runs_script {
+            f.message.push_str(" It runs a configure or build script that ships in the package.");
+        }
         if f.severity == Severity::Info {
             f.message.push_str(" It starts a compiler or another ordinary build tool.");
         }
     }
     // Secrets read by a crate whose stated purpose is handling them.
-    if about_credentials {
-        for f in r.findings.iter_mut().filter(|f| f.location == LocationKind::Runtime && (is(f, "secret-paths") || is(f, "env-credentials"))) {
+    let words: Vec<&str> = purpose.split_whitespace().collect();
+    for f in r.findings.iter_mut().filter(|f| f.location == LocationKind::Runtime && (is(f, "secret-paths") || is(f, "env-credentials"))) {
+        // `HF_TOKEN` read by `opendal-service-hf`: the service the crate is named after.
+        let own_service = is(f, "env-credentials")
+            && f.message.rsplit_once(": ").and_then(|(_, name)| name.split('_').next()).is_some_and(|owner| {
+                let owner = owner.to_ascii_lowercase();
+                owner.len() >= 2 && words.contains(&owner.as_str())
+            });
+        if about_credentials || own_service {
             f.severity = Severity::Low;
-            f.message.push_str(" The crate's description says it deals with credentials or configuration.");
+            f.message.push_str(" The crate's name or description says it deals with this service or with credentials.");
         }
     }
     let live = |f: &&Finding| f.location != LocationKind::Dev;
@@ -128,6 +165,19 @@ pub fn judge(r: &mut CrateReport) {
         Some(Severity::Medium) => push(&mut reasons, RiskLevel::Medium, "The build script or proc macro starts a program that is not an ordinary build tool [build-process, macro-process]."),
         _ => {}
     }
+    let runs_script = |f: &Finding| r.build_facts.script_runs.iter().any(|(file, line)| Some(file) == f.file.as_ref() && Some(*line) == f.line);
+    let suspicious_spawn = |f: &Finding| is(f, "process") && !runs_script(f) && program_severity(spawned_program(&f.evidence)) == Severity::High;
+    // Shells and download tools started by the code that runs in dependents' programs.
+    let spawn_files: Vec<&Option<String>> = r.findings.iter().filter(|f| f.location == LocationKind::Runtime && suspicious_spawn(f)).map(|f| &f.file).collect();
+    if !spawn_files.is_empty() {
+        let remote = |f: &Finding| is(f, "network") || is(f, "url") || is(f, "ip-address") || is(f, "ci-detection");
+        let reaches_out = r.findings.iter().any(|f| f.location == LocationKind::Runtime && remote(f) && spawn_files.contains(&&f.file));
+        if reaches_out && !mentions(&purpose, SHELL_WORDS) {
+            push(&mut reasons, RiskLevel::High, "Library code starts a shell or a download tool and names a remote address [code-process, code-url].");
+        } else {
+            push(&mut reasons, RiskLevel::Medium, "Library code starts a shell or a download tool [code-process].");
+        }
+    }
     let secrets = |f: &Finding| (is(f, "secret-paths") || is(f, "env-credentials")) && f.severity == Severity::High;
     if r.findings.iter().filter(live).any(secrets) {
         push(&mut reasons, RiskLevel::High, "The code reads a file where secrets are kept or an environment variable named like a credential [*-secret-paths, *-env-credentials].");
@@ -136,9 +186,7 @@ pub fn judge(r: &mut CrateReport) {
     }
     // CI detection next to a download or a process start, in the same file.
     let ci_files: Vec<&Option<String>> = r.findings.iter().filter(live).filter(|f| is(f, "ci-detection")).map(|f| &f.file).collect();
-    let acts_in = |file: &Option<String>| {
-        r.findings.iter().filter(live).any(|f| &f.file == file && (is(f, "network") || is(f, "process") && f.severity >= Severity::Low))
-    };
+    let acts_in = |file: &Option<String>| r.findings.iter().filter(live).any(|f| &f.file == file && (is(f, "network") || suspicious_spawn(f)));
     if ci_files.iter().any(|file| acts_in(file)) {
         push(&mut reasons, RiskLevel::High, "A file checks whether it runs in continuous integration and also downloads or starts programs [*-ci-detection].");
     }
@@ -147,7 +195,6 @@ pub fn judge(r: &mut CrateReport) {
         Some(_) => push(&mut reasons, RiskLevel::Medium, "The package ships compiled code that cannot be read as source [pkg-executable]."),
         None => {}
     }
-    let obfuscated_runtime = has("encoded-blob", &runtime) || has("high-entropy-string", &runtime) || has("xor-decoding", &runtime);
     if has("network", &runtime) && !about_network {
         let first = r.findings.iter().find(|f| f.location == LocationKind::Runtime && is(f, "network")).cloned();
         if let Some(f) = first {
@@ -159,8 +206,14 @@ pub fn judge(r: &mut CrateReport) {
                 ..f
             });
         }
-        if has("fs-walk", &runtime) || has("secret-paths", &any) || obfuscated_runtime {
-            push(&mut reasons, RiskLevel::High, "A network client in a crate not about networking, next to folder walks, secret paths or obfuscated data [code-network-unexpected].");
+        let net_files: Vec<&Option<String>> = r.findings.iter().filter(|f| f.location == LocationKind::Runtime && is(f, "network")).map(|f| &f.file).collect();
+        let endpoint_beside = r.findings.iter().any(|f| f.location == LocationKind::Runtime && (is(f, "ip-address") || is(f, "url") && is_endpoint(&f.message)) && net_files.contains(&&f.file));
+        let high_secrets = r.findings.iter().filter(live).any(|f| (is(f, "secret-paths") || is(f, "env-credentials")) && f.severity == Severity::High);
+        let obfuscated_beside = r.findings.iter().any(|f| {
+            f.location == LocationKind::Runtime && (is(f, "encoded-blob") || is(f, "high-entropy-string") || is(f, "xor-decoding")) && net_files.contains(&&f.file)
+        });
+        if high_secrets || obfuscated_beside || has("fs-walk", &runtime) && endpoint_beside {
+            push(&mut reasons, RiskLevel::High, "A network client in a crate not about networking, with secrets, obfuscated data, or folder walks and a hard-coded endpoint [code-network-unexpected].");
         } else {
             push(&mut reasons, RiskLevel::Medium, "A network client in a crate whose description says nothing about networking [code-network-unexpected].");
         }
@@ -193,7 +246,9 @@ pub fn judge(r: &mut CrateReport) {
     }
     if let Some(squat) = r.findings.iter().find(|f| f.code == "name-typosquat") {
         let other_serious = reasons.iter().any(|(l, _)| *l >= RiskLevel::Medium);
-        if squat.severity == Severity::High || other_serious {
+        if squat.severity == Severity::Low {
+            push(&mut reasons, RiskLevel::Low, "The name is close to a popular crate of the same repository [name-typosquat].");
+        } else if squat.severity == Severity::High || other_serious {
             push(&mut reasons, RiskLevel::High, "The name imitates a popular crate, and the crate claims its repository or has other serious findings [name-typosquat].");
         } else {
             push(&mut reasons, RiskLevel::Medium, "The name imitates a popular crate [name-typosquat].");
@@ -221,6 +276,14 @@ mod tests {
         assert_eq!(program_severity(Some("/bin/sh")), Severity::High);
         assert_eq!(program_severity(Some("cmake")), Severity::Info);
         assert_eq!(program_severity(Some("./payload")), Severity::Medium);
+    }
+
+    #[test]
+    fn endpoints() {
+        assert!(is_endpoint("Code that runs...: https://collector.invalid/keys."));
+        assert!(!is_endpoint("Code that runs...: https://github.com/o/r/issues."));
+        assert!(!is_endpoint("Code that runs...: https://x.test/a (in text)."));
+        assert!(!is_endpoint("Code that runs...: http://."));
     }
 
     #[test]

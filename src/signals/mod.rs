@@ -52,6 +52,11 @@ pub fn location_of(path: &str, report: &CrateReport) -> LocationKind {
             return LocationKind::Build;
         }
     }
+    // Files compiled only for tests: `src/tests/...`, `src/foo/test.rs`, `src/bar_tests.rs`.
+    let stem = path.rsplit('/').next().unwrap_or("").trim_end_matches(".rs");
+    if path.contains("/tests/") || path.contains("/test/") || matches!(stem, "test" | "tests") || stem.ends_with("_test") || stem.ends_with("_tests") {
+        return LocationKind::Dev;
+    }
     let first = path.split('/').next().unwrap_or("");
     match first {
         "tests" | "examples" | "benches" | "test" | "bench" | "example" | "fuzz" | "testdata" | "test-data" => LocationKind::Dev,
@@ -171,6 +176,7 @@ pub fn package_findings(report: &mut CrateReport, files: &[RawFile]) {
         if location == LocationKind::Build {
             build.spawned_literals.extend(scan.spawned_literals.iter().cloned());
             build.spawns_from_tool_env |= scan.spawns_from_tool_env;
+            build.script_runs.extend(scan.script_runs.iter().map(|l| (f.path.clone(), *l)));
             if scan.hits.iter().any(|h| h.cap == Cap::FsWrite && !h.in_test) && !scan.mentions_out_dir {
                 let h = scan.hits.iter().find(|h| h.cap == Cap::FsWrite).expect("checked above");
                 findings.push(Finding {
@@ -186,9 +192,10 @@ pub fn package_findings(report: &mut CrateReport, files: &[RawFile]) {
                 });
             }
         }
-        let before = findings.len();
-        findings.extend(file_findings(&f.path, &src, &scan, report));
-        if findings.len() > before && data.len() <= MAX_EVIDENCE_SOURCE {
+        let found = file_findings(&f.path, &src, &scan, report);
+        let worth_a_page = found.iter().any(|f| f.severity > Severity::Info) || location == LocationKind::Build;
+        findings.extend(found);
+        if worth_a_page && findings.iter().any(|x| x.file.as_deref() == Some(f.path.as_str())) && data.len() <= MAX_EVIDENCE_SOURCE {
             report.evidence_sources.insert(f.path.clone(), src.into_owned());
         }
     }
@@ -235,6 +242,8 @@ mod tests {
         assert_eq!(location_of("build/util.rs", &r), LocationKind::Build);
         assert_eq!(location_of("src/lib.rs", &r), LocationKind::Runtime);
         assert_eq!(location_of("tests/t.rs", &r), LocationKind::Dev);
+        assert_eq!(location_of("src/tests/net.rs", &r), LocationKind::Dev);
+        assert_eq!(location_of("src/client/test.rs", &r), LocationKind::Dev);
         r.targets.proc_macro = true;
         assert_eq!(location_of("src/lib.rs", &r), LocationKind::ProcMacro);
     }

@@ -80,7 +80,12 @@ pub struct Scan {
     pub spawned_literals: Vec<String>,
     /// Whether a program is started from an environment variable such as `RUSTC` or `CC`.
     pub spawns_from_tool_env: bool,
+    /// Lines where a shell is started on a build script of the package (`sh configure`).
+    pub script_runs: Vec<u32>,
 }
+
+/// Shells, whose start on a `configure` script is an ordinary build step.
+const SHELLS: &[&str] = &["sh", "bash", "/bin/sh", "/bin/bash"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum K {
@@ -124,17 +129,25 @@ const SECRET_PATHS: &[&str] = &[
 ];
 
 /// Whether an environment variable name looks like a credential.
-pub fn is_credential_name(name: &str) -> bool {
-    let n = name.to_ascii_uppercase();
+pub fn is_credential_name(n: &str) -> bool {
     if n.is_empty() || !n.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') {
         return false;
     }
-    ["TOKEN", "SECRET", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "ACCESS_KEY", "PRIVATE_KEY", "CREDENTIAL"]
-        .iter()
-        .any(|w| n.contains(w))
-        || n.starts_with("AWS_")
-        || n.starts_with("SSH_")
-        || n == "GITHUB_TOKEN"
+    const WORDS: &[&str] = &["SECRET", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "ACCESS_KEY", "PRIVATE_KEY", "CREDENTIAL"];
+    // A `_TOKEN` is a credential when it names a service or a kind of secret
+    // (`XDG_ACTIVATION_TOKEN` is not one).
+    const TOKEN_OWNERS: &[&str] = &[
+        "GITHUB", "GH", "GITLAB", "CI_JOB", "CARGO_REGISTRY", "NPM", "NODE_AUTH", "PYPI", "HF", "HUGGING_FACE_HUB", "SLACK",
+        "DISCORD", "TELEGRAM_BOT", "AWS_SESSION", "ACTIONS_ID_TOKEN_REQUEST", "ACTIONS_RUNTIME", "VAULT", "CODECOV",
+        "DOCKER", "HEROKU", "NETLIFY", "VERCEL", "SENTRY_AUTH", "CLOUDFLARE_API", "DIGITALOCEAN", "OPENAI", "ANTHROPIC",
+    ];
+    WORDS.iter().any(|w| n.contains(w))
+        || n.strip_suffix("_TOKEN").is_some_and(|owner| {
+            TOKEN_OWNERS.contains(&owner)
+                || ["_AUTH", "_API", "_ACCESS", "_BOT", "_REFRESH", "_SESSION", "_BEARER"].iter().any(|k| owner.ends_with(k))
+                || owner.starts_with("CARGO_REGISTRIES_")
+        })
+        || n == "SSH_AUTH_SOCK"
 }
 
 fn lex(src: &str) -> Vec<Tok<'_>> {
@@ -252,19 +265,24 @@ fn is_ip_address(s: &str) -> bool {
     parts.len() == 4 && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u8>().is_ok())
 }
 
+/// Whether `frag` occurs in `s` at the start of a path component.
+fn contains_at_boundary(s: &str, frag: &str) -> bool {
+    s.match_indices(frag).any(|(i, _)| {
+        !frag.starts_with('.') && !frag.starts_with('/') || i == 0 || matches!(s.as_bytes()[i - 1], b'/' | b'\\' | b'~' | b' ' | b'"' | b'\'')
+    })
+}
+
 fn literal_hits(body: &str, out: &mut Vec<(Cap, String)>) {
     let lower = body.to_ascii_lowercase();
-    if ["http://", "https://", "ftp://", "ws://", "wss://"].iter().any(|p| lower.starts_with(p)) {
-        out.push((Cap::Url, shorten(body)));
+    if let Some(at) = ["http://", "https://", "ftp://", "ws://", "wss://"].iter().filter_map(|p| lower.find(p)).min() {
+        let url = body[at..].split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '\\').next().unwrap_or("");
+        // A URL inside prose (a help text, an error message) is a link, not an endpoint.
+        let in_text = body.trim_start().len() != body.len() - at || body.trim().contains(char::is_whitespace);
+        out.push((Cap::Url, if in_text { format!("{} (in text)", shorten(url)) } else { shorten(url) }));
     } else if is_ip_address(body) && !body.starts_with("0.") && !body.starts_with("127.") && !body.starts_with("255.") {
         out.push((Cap::IpAddress, body.to_owned()));
     }
-    if CI_VARS.contains(&body) {
-        out.push((Cap::CiDetection, body.to_owned()));
-    } else if is_credential_name(body) {
-        out.push((Cap::EnvCredentials, body.to_owned()));
-    }
-    if let Some(p) = SECRET_PATHS.iter().find(|p| lower.contains(*p)) {
+    if let Some(p) = SECRET_PATHS.iter().find(|p| contains_at_boundary(&lower, p)) {
         out.push((Cap::SecretPaths, format!("{p} in \"{}\"", shorten(body))));
     }
     let len = body.chars().count();
@@ -300,7 +318,6 @@ pub fn scan(src: &str) -> Scan {
         match t.k {
             K::Ident => {
                 let id = t.text;
-                let after_path = i >= 2 && is(i - 1, K::Punct(':')) && is(i - 2, K::Punct(':'));
                 if path(i, "Command", "new") || path(i, "process", "Command") || PROCESS_IDENTS.contains(&id) || path(i, "libc", "system") {
                     found.push((Cap::Process, id.to_owned()));
                     if path(i, "Command", "new") && is(i + 4, K::Punct('(')) {
@@ -357,6 +374,36 @@ pub fn scan(src: &str) -> Scan {
                 }
                 if id == "OUT_DIR" {
                     scan.mentions_out_dir = true;
+                }
+                // An environment variable read: `var("X")`, `var_os("X")`, `env!("X")`, `option_env!("X")`.
+                let arg = if is(i + 1, K::Punct('(')) { i + 2 } else if is(i + 1, K::Punct('!')) && is(i + 2, K::Punct('(')) { i + 3 } else { 0 };
+                if arg > 0 && matches!(id, "var" | "var_os" | "env" | "option_env" | "getenv") && is(arg, K::Str) {
+                    let name = literal_body(toks[arg].text);
+                    if CI_VARS.contains(&name) {
+                        found.push((Cap::CiDetection, name.to_owned()));
+                    } else if is_credential_name(name) {
+                        found.push((Cap::EnvCredentials, name.to_owned()));
+                    }
+                }
+                // A shell started on a script: `Command::new("sh").arg("configure")`.
+                if path(i, "Command", "new") && is(i + 4, K::Punct('(')) && toks.get(i + 5).is_some_and(|a| a.k == K::Str && SHELLS.contains(&literal_body(a.text))) {
+                    // This statement and the next: `let mut c = Command::new("sh"); c.arg(configure)`.
+                    let mut statements = 0;
+                    let script = toks[i + 6..]
+                        .iter()
+                        .take_while(|t| {
+                            statements += usize::from(t.k == K::Punct(';'));
+                            statements < 2
+                        })
+                        .take(60)
+                        .filter(|t| t.k == K::Str || t.k == K::Ident)
+                        .any(|t| {
+                            let a = if t.k == K::Str { literal_body(t.text) } else { t.text };
+                            a.contains("configure") || a.contains("autogen") || a.ends_with(".sh") || a == "make"
+                        });
+                    if script {
+                        scan.script_runs.push(t.line);
+                    }
                 }
             }
             K::Str => {
@@ -430,7 +477,16 @@ mod tests {
     fn environment_secrets_and_ci() {
         let c = caps("fn f() { std::env::var(\"GITLAB_CI\"); env::var(\"CARGO_REGISTRY_TOKEN\"); let p = home.join(\".ssh/id_rsa\"); env::var(\"CARGO_PKG_NAME\"); }");
         assert_eq!(c, vec![Cap::CiDetection, Cap::EnvCredentials, Cap::SecretPaths]);
+        assert!(caps("fn f() { d.field(\"token\", &t); let s = \"SECRET_TOKEN\"; let c = \"CI\"; }").is_empty(), "names outside environment reads are not reads");
+        assert!(caps("const M: &str = \"/moby.sshforward.v1.SSH/CheckAgent\";").is_empty(), "a fragment inside a word is no path");
+        assert!(scan("fn main() { Command::new(\"sh\").arg(\"configure\").status(); }").script_runs == vec![1]);
+        assert!(scan("fn main() { let configure = dir.join(\"x\");\nlet mut c = Command::new(\"sh\");\nc.arg(configure); }").script_runs == vec![2]);
         assert!(is_credential_name("AWS_SECRET_ACCESS_KEY"));
+        assert!(is_credential_name("GITHUB_TOKEN"));
+        assert!(is_credential_name("CARGO_REGISTRIES_MY_TOKEN"));
+        assert!(is_credential_name("MYAPP_API_TOKEN"));
+        assert!(!is_credential_name("XDG_ACTIVATION_TOKEN"));
+        assert!(!is_credential_name("AWS_REGION"));
         assert!(!is_credential_name("CARGO_PKG_VERSION"));
         assert!(!is_credential_name("a token"));
     }
