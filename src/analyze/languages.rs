@@ -13,6 +13,10 @@ use tokei::{Config, LanguageType};
 
 static CONFIG: LazyLock<Config> = LazyLock::new(Config::default);
 
+thread_local! {
+    static NAMES: std::cell::RefCell<std::collections::HashMap<Box<str>, Option<LanguageType>>> = Default::default();
+}
+
 /// A folder that does not exist: language detection only looks at names, and
 /// anchoring package paths here keeps tokei from opening a file of the same
 /// relative name in the current directory.
@@ -21,8 +25,22 @@ const VIRTUAL_ROOT: &str = "/nonexistent-cargofox-package-root";
 /// The language of a package file, from its path and, for files without an
 /// extension, its first line.
 pub fn detect(path: &str, data: &[u8]) -> Option<LanguageType> {
-    let virtual_path = Path::new(VIRTUAL_ROOT).join(path);
-    if let Some(lang) = LanguageType::from_path(&virtual_path, &CONFIG) {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let virtual_path = Path::new(VIRTUAL_ROOT).join(name);
+    // tokei decides from the file name alone (name, suffix, extension); the
+    // answer is cached per name, as the same names recur across packages.
+    let by_name = NAMES.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if let Some(hit) = cache.get(name) {
+            return *hit;
+        }
+        let found = LanguageType::from_path(&virtual_path, &CONFIG);
+        if cache.len() < 100_000 {
+            cache.insert(name.into(), found);
+        }
+        found
+    });
+    if let Some(lang) = by_name {
         return Some(lang);
     }
     if virtual_path.extension().is_none() && data.starts_with(b"#!") {

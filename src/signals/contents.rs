@@ -77,7 +77,7 @@ pub fn findings(report: &CrateReport, files: &[RawFile], build: &BuildFacts) -> 
                 },
             ));
         }
-        let kind = report.package.files.iter().find(|e| e.path == f.path).map(|e| e.kind);
+        let kind = report.package.files.binary_search_by(|e| e.path.as_str().cmp(&f.path)).ok().map(|i| report.package.files[i].kind);
         if f.size > LARGE_FILE && kind != Some(FileKind::Source) {
             out.push(finding(
                 "pkg-large-file",

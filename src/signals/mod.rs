@@ -94,14 +94,15 @@ fn base_severity(cap: Cap, location: LocationKind) -> Severity {
     }
 }
 
-fn kebab_line(src: &str, line: u32) -> String {
-    let text = src.lines().nth(line.saturating_sub(1) as usize).unwrap_or("").trim();
+/// The trimmed text of a 1-based line, shortened.
+fn line_text(lines: &[&str], line: u32) -> String {
+    let text = lines.get(line.saturating_sub(1) as usize).copied().unwrap_or("").trim();
     let short: String = text.chars().take(160).collect();
     if short.len() < text.len() { format!("{short}…") } else { short }
 }
 
 /// Findings from one Rust file's scan.
-fn file_findings(path: &str, src: &str, scan: &source::Scan, report: &CrateReport) -> Vec<Finding> {
+fn file_findings(path: &str, lines: &[&str], scan: &source::Scan, report: &CrateReport) -> Vec<Finding> {
     let file_location = location_of(path, report);
     let mut by_code: BTreeMap<(String, LocationKind), Vec<&Hit>> = BTreeMap::new();
     for hit in &scan.hits {
@@ -123,7 +124,7 @@ fn file_findings(path: &str, src: &str, scan: &source::Scan, report: &CrateRepor
                 file: Some(path.to_owned()),
                 line: Some(h.line),
                 column: Some(h.col),
-                evidence: kebab_line(src, h.line),
+                evidence: line_text(lines, h.line),
                 message: format!("This file contains unsafe code: {b} blocks, {f} functions, {i} impls, {t} traits."),
             });
             continue;
@@ -142,7 +143,7 @@ fn file_findings(path: &str, src: &str, scan: &source::Scan, report: &CrateRepor
                 file: Some(path.to_owned()),
                 line: Some(h.line),
                 column: Some(h.col),
-                evidence: kebab_line(src, h.line),
+                evidence: line_text(lines, h.line),
                 message,
             });
         }
@@ -172,6 +173,10 @@ pub fn package_findings(report: &mut CrateReport, files: &[RawFile]) {
         }
         let src = String::from_utf8_lossy(data);
         let scan = source::scan(&src);
+        if scan.hits.is_empty() {
+            continue;
+        }
+        let lines: Vec<&str> = src.lines().collect();
         let location = location_of(&f.path, report);
         if location == LocationKind::Build {
             build.spawned_literals.extend(scan.spawned_literals.iter().cloned());
@@ -187,16 +192,16 @@ pub fn package_findings(report: &mut CrateReport, files: &[RawFile]) {
                     file: Some(f.path.clone()),
                     line: Some(h.line),
                     column: Some(h.col),
-                    evidence: kebab_line(&src, h.line),
+                    evidence: line_text(&lines, h.line),
                     message: "The build script writes files, and this file never mentions OUT_DIR, the only folder a build script should write to.".into(),
                 });
             }
         }
-        let found = file_findings(&f.path, &src, &scan, report);
+        let found = file_findings(&f.path, &lines, &scan, report);
         let worth_a_page = found.iter().any(|f| f.severity > Severity::Info) || location == LocationKind::Build;
         findings.extend(found);
         if worth_a_page && findings.iter().any(|x| x.file.as_deref() == Some(f.path.as_str())) && data.len() <= MAX_EVIDENCE_SOURCE {
-            report.evidence_sources.insert(f.path.clone(), src.into_owned());
+            report.evidence_sources.insert(f.path.clone(), src.to_string());
         }
     }
     findings.extend(contents::findings(report, files, &build));

@@ -7,6 +7,9 @@
 //! arrays, XOR with an indexed key), each with its line and column. Code
 //! inside `#[cfg(test)]` modules and `#[test]` functions is marked as such.
 
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
 use ra_ap_rustc_lexer::{FrontmatterAllowed, LiteralKind, TokenKind, tokenize};
 
 /// A capability or pattern found in source code.
@@ -101,7 +104,10 @@ struct Tok<'a> {
     k: K,
     text: &'a str,
     line: u32,
-    col: u32,
+    /// Byte offset of the token and of the start of its line (columns are
+    /// computed only for the tokens that become hits).
+    start: u32,
+    line_start: u32,
     test: bool,
 }
 
@@ -151,8 +157,8 @@ pub fn is_credential_name(n: &str) -> bool {
 }
 
 fn lex(src: &str) -> Vec<Tok<'_>> {
-    let mut toks = Vec::new();
-    let (mut pos, mut line, mut col) = (0usize, 1u32, 1u32);
+    let mut toks = Vec::with_capacity(src.len() / 6);
+    let (mut pos, mut line, mut line_start) = (0usize, 1u32, 0usize);
     for t in tokenize(src, FrontmatterAllowed::No) {
         let text = &src[pos..pos + t.len as usize];
         let k = match t.kind {
@@ -179,14 +185,13 @@ fn lex(src: &str) -> Vec<Tok<'_>> {
             _ => Some(K::Other),
         };
         if let Some(k) = k {
-            toks.push(Tok { k, text, line, col, test: false });
+            toks.push(Tok { k, text, line, start: pos as u32, line_start: line_start as u32, test: false });
         }
-        for c in text.chars() {
-            if c == '\n' {
+        // Only whitespace, block comments and literals can span lines.
+        if matches!(t.kind, TokenKind::Whitespace | TokenKind::BlockComment { .. } | TokenKind::Literal { .. } | TokenKind::Unknown) {
+            for nl in memchr::memchr_iter(b'\n', text.as_bytes()) {
                 line += 1;
-                col = 1;
-            } else {
-                col += 1;
+                line_start = pos + nl + 1;
             }
         }
         pos += t.len as usize;
@@ -204,8 +209,8 @@ fn mark_tests(toks: &mut [Tok<'_>]) {
     while i < toks.len() {
         let t = toks[i];
         if test_depth.is_none() && t.k == K::Punct('#') {
-            let attr: Vec<&str> = toks[i..].iter().take(7).map(|t| t.text).collect();
-            if attr.starts_with(&["#", "[", "cfg", "(", "test", ")", "]"]) || attr.starts_with(&["#", "[", "test", "]"]) {
+            let at = |j: usize| toks.get(i + j).map_or("", |t| t.text);
+            if at(1) == "[" && (at(2) == "test" && at(3) == "]" || at(2) == "cfg" && at(3) == "(" && at(4) == "test" && at(5) == ")") {
                 pending = true;
             }
         }
@@ -232,6 +237,28 @@ fn mark_tests(toks: &mut [Tok<'_>]) {
         }
         i += 1;
     }
+}
+
+/// The 1-based column (in characters) of a token.
+fn col(src: &str, t: &Tok<'_>) -> u32 {
+    src.get(t.line_start as usize..t.start as usize).map_or(1, |s| s.chars().count() as u32 + 1)
+}
+
+/// Identifiers that can start a pattern of interest; every other identifier
+/// is passed over at once.
+fn interesting(id: &str) -> bool {
+    // One `match`: compiled to a dispatch on length, then a few comparisons.
+    matches!(
+        id,
+        "Command" | "process" | "libc" | "TcpStream" | "UdpSocket" | "TcpListener" | "ToSocketAddrs" | "tokio" | "async_std"
+            | "hyper" | "hyper_util" | "fs" | "File" | "read_dir" | "WalkDir" | "jwalk" | "glob" | "Library" | "extern" | "unsafe"
+            | "include_bytes" | "include_str" | "OUT_DIR" | "var" | "var_os" | "env" | "option_env" | "getenv"
+            | "CommandExt" | "execvp" | "execve" | "execv" | "execl" | "posix_spawn" | "CreateProcessW" | "CreateProcessA"
+            | "ShellExecuteW" | "ShellExecuteA" | "WinExec" | "reqwest" | "ureq" | "curl" | "isahc" | "surf" | "attohttpc"
+            | "minreq" | "http_req" | "ehttp" | "create_dir_all" | "remove_file" | "remove_dir_all" | "set_permissions"
+            | "OpenOptions" | "libloading" | "dlopen" | "dlsym" | "LoadLibraryA" | "LoadLibraryW" | "LoadLibraryExW"
+            | "GetProcAddress" | "asm" | "global_asm" | "naked_asm" | "llvm_asm"
+    )
 }
 
 /// The contents of a string literal token, without prefix, quotes and hashes.
@@ -265,25 +292,37 @@ fn is_ip_address(s: &str) -> bool {
     parts.len() == 4 && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u8>().is_ok())
 }
 
-/// Whether `frag` occurs in `s` at the start of a path component.
-fn contains_at_boundary(s: &str, frag: &str) -> bool {
-    s.match_indices(frag).any(|(i, _)| {
-        !frag.starts_with('.') && !frag.starts_with('/') || i == 0 || matches!(s.as_bytes()[i - 1], b'/' | b'\\' | b'~' | b' ' | b'"' | b'\'')
-    })
-}
+static SECRET_MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder().ascii_case_insensitive(true).build(SECRET_PATHS).expect("valid patterns")
+});
 
 fn literal_hits(body: &str, out: &mut Vec<(Cap, String)>) {
-    let lower = body.to_ascii_lowercase();
-    if let Some(at) = ["http://", "https://", "ftp://", "ws://", "wss://"].iter().filter_map(|p| lower.find(p)).min() {
-        let url = body[at..].split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '\\').next().unwrap_or("");
-        // A URL inside prose (a help text, an error message) is a link, not an endpoint.
-        let in_text = body.trim_start().len() != body.len() - at || body.trim().contains(char::is_whitespace);
-        out.push((Cap::Url, if in_text { format!("{} (in text)", shorten(url)) } else { shorten(url) }));
-    } else if is_ip_address(body) && !body.starts_with("0.") && !body.starts_with("127.") && !body.starts_with("255.") {
+    if body.len() < 4 {
+        return;
+    }
+    if let Some(sep) = body.find("://") {
+        let lower_scheme = body[..sep].rsplit(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("").to_ascii_lowercase();
+        if matches!(lower_scheme.as_str(), "http" | "https" | "ftp" | "ws" | "wss") {
+            let at = sep - lower_scheme.len();
+            let url = body[at..].split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '\\').next().unwrap_or("");
+            // A URL inside prose (a help text, an error message) is a link, not an endpoint.
+            let in_text = body.trim_start().len() != body.len() - at || body.trim().contains(char::is_whitespace);
+            out.push((Cap::Url, if in_text { format!("{} (in text)", shorten(url)) } else { shorten(url) }));
+        }
+    } else if body.len() <= 21 && body.as_bytes()[0].is_ascii_digit() && is_ip_address(body) && !body.starts_with("0.") && !body.starts_with("127.") && !body.starts_with("255.") {
         out.push((Cap::IpAddress, body.to_owned()));
     }
-    if let Some(p) = SECRET_PATHS.iter().find(|p| contains_at_boundary(&lower, p)) {
-        out.push((Cap::SecretPaths, format!("{p} in \"{}\"", shorten(body))));
+    for m in SECRET_MATCHER.find_iter(body) {
+        let frag = SECRET_PATHS[m.pattern().as_usize()];
+        let i = m.start();
+        let boundary = !frag.starts_with('.') && !frag.starts_with('/') || i == 0 || matches!(body.as_bytes()[i - 1], b'/' | b'\\' | b'~' | b' ' | b'"' | b'\'');
+        if boundary {
+            out.push((Cap::SecretPaths, format!("{frag} in \"{}\"", shorten(body))));
+            break;
+        }
+    }
+    if body.len() < 64 {
+        return;
     }
     let len = body.chars().count();
     if len >= 1000 {
@@ -299,8 +338,11 @@ fn literal_hits(body: &str, out: &mut Vec<(Cap, String)>) {
             out.push((Cap::EncodedBlob, format!("{} blob of {len} characters", if hex { "hex" } else { "base64" })));
         }
     }
-    if len >= 64 && !body.contains(char::is_whitespace) && entropy(body) >= 5.0 {
-        out.push((Cap::HighEntropyString, format!("{len} characters, {:.1} bits per character", entropy(body))));
+    if len >= 64 && !body.contains(char::is_whitespace) {
+        let e = entropy(body);
+        if e >= 5.0 {
+            out.push((Cap::HighEntropyString, format!("{len} characters, {e:.1} bits per character")));
+        }
     }
 }
 
@@ -316,6 +358,7 @@ pub fn scan(src: &str) -> Scan {
     for (i, t) in toks.iter().enumerate() {
         let mut found: Vec<(Cap, String)> = Vec::new();
         match t.k {
+            K::Ident if !interesting(t.text) => {}
             K::Ident => {
                 let id = t.text;
                 if path(i, "Command", "new") || path(i, "process", "Command") || PROCESS_IDENTS.contains(&id) || path(i, "libc", "system") {
@@ -418,7 +461,7 @@ pub fn scan(src: &str) -> Scan {
                 if let Some((start, ints)) = brackets.pop() {
                     if ints >= 512 {
                         let s = toks[start];
-                        scan.hits.push(Hit { cap: Cap::ByteArray, line: s.line, col: s.col, detail: format!("{ints} integer literals"), in_test: s.test });
+                        scan.hits.push(Hit { cap: Cap::ByteArray, line: s.line, col: col(src, &s), detail: format!("{ints} integer literals"), in_test: s.test });
                     }
                 }
             }
@@ -437,7 +480,7 @@ pub fn scan(src: &str) -> Scan {
             _ => {}
         }
         for (cap, detail) in found {
-            scan.hits.push(Hit { cap, line: t.line, col: t.col, detail, in_test: t.test });
+            scan.hits.push(Hit { cap, line: t.line, col: col(src, t), detail, in_test: t.test });
         }
     }
     scan.hits.sort_by_key(|h| (h.line, h.col));
@@ -510,5 +553,17 @@ mod tests {
         let s = scan("fn lib() {}\n#[cfg(test)]\nmod tests {\n    fn t() { std::process::Command::new(\"ls\"); }\n}\n#[test]\nfn other() { Command::new(\"x\"); }\nfn after() { Command::new(\"y\"); }\n");
         let flags: Vec<(u32, bool)> = s.hits.iter().filter(|h| h.cap == Cap::Process).map(|h| (h.line, h.in_test)).collect();
         assert_eq!(flags, vec![(4, true), (7, true), (8, false)]);
+    }
+}
+
+#[cfg(test)]
+mod filter_tests {
+    #[test]
+    fn every_listed_identifier_is_interesting() {
+        for list in [super::PROCESS_IDENTS, super::HTTP_CRATES, super::FS_WRITE_FNS, super::DYNLOAD, super::ASM, super::NET_TYPES] {
+            for id in list {
+                assert!(super::interesting(id), "{id}");
+            }
+        }
     }
 }
