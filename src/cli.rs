@@ -5,6 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
 use crate::config::{FileConfig, Flags, SelectionFlags, Settings, selection};
@@ -35,6 +36,19 @@ enum Command {
     Inspect(InspectArgs),
     /// Serve a built site on 127.0.0.1.
     Serve(ServeArgs),
+    /// Print the most depended-on crates of a built site, most popular first:
+    /// the list `content/popular-crates.txt` that typosquat checks compare with.
+    Popular(PopularArgs),
+}
+
+#[derive(Debug, Args)]
+struct PopularArgs {
+    /// A built site (its index.json is read).
+    #[arg(value_name = "DIR")]
+    site: PathBuf,
+    /// How many names to print.
+    #[arg(long, default_value_t = 1000)]
+    top: usize,
 }
 
 #[derive(Debug, Args)]
@@ -212,7 +226,8 @@ pub fn run() -> anyhow::Result<()> {
             let mut settings = Settings::resolve(args.source.flags(), &file)?;
             settings.skip_scan = args.no_scan;
             let gathered = pipeline::inspect_inputs(&settings, &args.targets)?;
-            let mut reports = pipeline::analyze_inputs(&settings, &gathered, &pipeline::now_rfc3339())?;
+            let mut reports =
+                pipeline::analyze_inputs(&settings, &gathered, &pipeline::now_rfc3339())?;
             if !args.no_scan {
                 reports.iter_mut().for_each(crate::signals::judge_alone);
             }
@@ -230,6 +245,29 @@ pub fn run() -> anyhow::Result<()> {
                     return Err(e.into());
                 }
             }
+        }
+        Command::Popular(args) => {
+            let path = args.site.join("index.json");
+            let text =
+                std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            let index: crate::model::SiteIndex = serde_json::from_slice(&text)
+                .with_context(|| format!("reading {}", path.display()))?;
+            let mut crates: Vec<_> = index.crates.iter().filter(|c| c.dependents > 0).collect();
+            crates.sort_by(|a, b| {
+                b.dependents
+                    .cmp(&a.dependents)
+                    .then_with(|| a.name.cmp(&b.name))
+            });
+            let mut out = format!(
+                "# The most depended-on crates of a site built by cargofox ({} crates, {}), most first.\n# Regenerate: cargofox popular SITE_DIR > content/popular-crates.txt\n",
+                index.crates.len(),
+                index.generated_at.get(..10).unwrap_or("")
+            );
+            for c in crates.into_iter().take(args.top) {
+                out.push_str(&c.name);
+                out.push('\n');
+            }
+            std::io::stdout().write_all(out.as_bytes())?;
         }
         Command::Serve(args) => {
             let dir = args

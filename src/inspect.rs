@@ -122,7 +122,11 @@ pub fn text_report(r: &CrateReport) -> String {
     for reason in &r.risk.reasons {
         line("", reason.clone());
     }
-    let serious: Vec<_> = r.findings.iter().filter(|f| f.severity >= Severity::Low).collect();
+    let serious: Vec<_> = r
+        .findings
+        .iter()
+        .filter(|f| f.severity >= Severity::Low)
+        .collect();
     for (i, f) in serious.iter().enumerate() {
         let place = match (&f.file, f.line) {
             (Some(file), Some(l)) => format!("{file}:{l}"),
@@ -131,12 +135,20 @@ pub fn text_report(r: &CrateReport) -> String {
         };
         line(
             if i == 0 { "findings" } else { "" },
-            format!("{} [{}] {place}: {}", f.severity.as_str(), f.code, f.evidence),
+            format!(
+                "{} [{}] {place}: {}",
+                f.severity.as_str(),
+                f.code,
+                f.evidence
+            ),
         );
     }
     let info = r.findings.len() - serious.len();
     if info > 0 {
-        line(if serious.is_empty() { "findings" } else { "" }, format!("and {info} informational findings (see --json)"));
+        line(
+            if serious.is_empty() { "findings" } else { "" },
+            format!("and {info} informational findings (see --json)"),
+        );
     }
     if r.problems.is_empty() {
         line("problems", "none".into());

@@ -225,7 +225,11 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
 
     let t = Instant::now();
     let site = rank::rank(&mut reports, &gathered.source, &generated_at);
-    let (seen, feed) = crate::watch::update(&crate::watch::load(&settings.fetch.cache), &reports, &generated_at);
+    let (seen, feed) = crate::watch::update(
+        &crate::watch::load(&settings.fetch.cache),
+        &reports,
+        &generated_at,
+    );
     summary.timings.push(("rank", t.elapsed()));
 
     let t = Instant::now();
@@ -249,7 +253,8 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
     summary.timings.push(("render", t.elapsed()));
     let t = Instant::now();
     staging.commit()?;
-    crate::watch::save(&settings.fetch.cache, &seen).context("saving the findings seen, for the next run's feed")?;
+    crate::watch::save(&settings.fetch.cache, &seen)
+        .context("saving the findings seen, for the next run's feed")?;
     summary.timings.push(("publish", t.elapsed()));
     Ok(summary)
 }

@@ -6,12 +6,13 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::signals::{history, identity, identity::Popular, judge};
 use crate::model::{
-    CrateReport, CrateSummary, DependencyKind, FileKind, Finding, RiskLevel, SCHEMA_VERSION, Severity, SiteIndex,
+    CrateReport, CrateSummary, DependencyKind, FileKind, Finding, RiskLevel, SCHEMA_VERSION,
+    Severity, SiteIndex,
 };
 use crate::render::human_bytes;
 use crate::render::views::thousands;
+use crate::signals::{history, identity, identity::Popular, judge};
 
 /// A ranked list for the home page.
 #[derive(Debug, Clone, serde::Serialize, PartialEq)]
@@ -81,7 +82,12 @@ pub fn rank(reports: &mut [CrateReport], source: &str, generated_at: &str) -> Si
 /// then the judgement of every crate.
 fn site_signals(reports: &mut [CrateReport]) {
     let mut popular = Popular::shipped();
-    popular.extend(reports.iter().filter(|r| r.dependents.len() >= 3).map(|r| r.name.as_str()));
+    popular.extend(
+        reports
+            .iter()
+            .filter(|r| r.dependents.len() >= 3)
+            .map(|r| r.name.as_str()),
+    );
     let mut repos: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for r in reports.iter() {
         if let Some(repo) = r.repository.as_deref().and_then(identity::normalize_repo) {
@@ -90,9 +96,20 @@ fn site_signals(reports: &mut [CrateReport]) {
     }
     let first_published: BTreeMap<String, String> = reports
         .iter()
-        .filter_map(|r| Some((r.name.to_ascii_lowercase(), r.versions.iter().filter_map(|v| v.published.clone()).min()?)))
+        .filter_map(|r| {
+            Some((
+                r.name.to_ascii_lowercase(),
+                r.versions
+                    .iter()
+                    .filter_map(|v| v.published.clone())
+                    .min()?,
+            ))
+        })
         .collect();
-    let found: Vec<Vec<Finding>> = reports.iter().map(|r| identity::findings(r, &popular, &repos)).collect();
+    let found: Vec<Vec<Finding>> = reports
+        .iter()
+        .map(|r| identity::findings(r, &popular, &repos))
+        .collect();
     for (r, f) in reports.iter_mut().zip(found) {
         r.findings.extend(f);
         judge::judge(r);
@@ -104,7 +121,10 @@ fn site_signals(reports: &mut [CrateReport]) {
         .map(|r| r.name.to_ascii_lowercase())
         .collect();
     let risky_build = |name: &str| risky_builds.contains(&name.to_ascii_lowercase());
-    let found: Vec<Vec<Finding>> = reports.iter().map(|r| history::young_dependencies(r, &first_published, &risky_build)).collect();
+    let found: Vec<Vec<Finding>> = reports
+        .iter()
+        .map(|r| history::young_dependencies(r, &first_published, &risky_build))
+        .collect();
     for (r, f) in reports.iter_mut().zip(found) {
         if !f.is_empty() {
             r.findings.extend(f);
@@ -139,7 +159,11 @@ fn summary(r: &CrateReport) -> CrateSummary {
         dependents: r.dependents.len(),
         problems: r.problems.len(),
         risk: r.risk.level,
-        serious_findings: r.findings.iter().filter(|f| f.severity >= Severity::Medium).count(),
+        serious_findings: r
+            .findings
+            .iter()
+            .filter(|f| f.severity >= Severity::Medium)
+            .count(),
     }
 }
 

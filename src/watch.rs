@@ -41,7 +41,10 @@ fn path(cache: &Path) -> PathBuf {
 
 /// Reads the state of the previous run (empty when there is none or it is unreadable).
 pub fn load(cache: &Path) -> Seen {
-    std::fs::read(path(cache)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
+    std::fs::read(path(cache))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
 }
 
 /// Writes the state for the next run.
@@ -52,7 +55,9 @@ pub fn save(cache: &Path, seen: &Seen) -> anyhow::Result<()> {
 /// Records the current findings and returns the feed entries: crates whose
 /// medium or high findings were first seen in the last 30 days, newest first.
 pub fn update(previous: &Seen, reports: &[CrateReport], now: &str) -> (Seen, Vec<FeedEntry>) {
-    let parse = |t: &str| time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok();
+    let parse = |t: &str| {
+        time::OffsetDateTime::parse(t, &time::format_description::well_known::Rfc3339).ok()
+    };
     let cutoff = parse(now).map(|n| n - time::Duration::days(FEED_DAYS));
     let mut seen = Seen::default();
     let mut entries = Vec::new();
@@ -60,8 +65,18 @@ pub fn update(previous: &Seen, reports: &[CrateReport], now: &str) -> (Seen, Vec
         let mut newest: Option<String> = None;
         let mut codes = Vec::new();
         for f in r.findings.iter().filter(|f| f.severity >= Severity::Medium) {
-            let key = format!("{} {} {} {}", r.name, r.version, f.code, f.file.as_deref().unwrap_or(""));
-            let first = previous.findings.get(&key).cloned().unwrap_or_else(|| now.to_owned());
+            let key = format!(
+                "{} {} {} {}",
+                r.name,
+                r.version,
+                f.code,
+                f.file.as_deref().unwrap_or("")
+            );
+            let first = previous
+                .findings
+                .get(&key)
+                .cloned()
+                .unwrap_or_else(|| now.to_owned());
             let recent = match (parse(&first), cutoff) {
                 (Some(t), Some(c)) => t >= c,
                 _ => true,
@@ -77,7 +92,13 @@ pub fn update(previous: &Seen, reports: &[CrateReport], now: &str) -> (Seen, Vec
             seen.findings.insert(key, first);
         }
         if let Some(updated) = newest {
-            entries.push(FeedEntry { name: r.name.clone(), version: r.version.clone(), updated, codes, level: r.risk.level.as_str().to_owned() });
+            entries.push(FeedEntry {
+                name: r.name.clone(),
+                version: r.version.clone(),
+                updated,
+                codes,
+                level: r.risk.level.as_str().to_owned(),
+            });
         }
     }
     entries.sort_by(|a, b| b.updated.cmp(&a.updated).then_with(|| a.name.cmp(&b.name)));
@@ -93,7 +114,14 @@ mod tests {
         CrateReport {
             name: name.into(),
             version: "1.0.0".into(),
-            findings: codes.iter().map(|c| Finding { code: (*c).into(), severity: Severity::High, ..Finding::default() }).collect(),
+            findings: codes
+                .iter()
+                .map(|c| Finding {
+                    code: (*c).into(),
+                    severity: Severity::High,
+                    ..Finding::default()
+                })
+                .collect(),
             ..CrateReport::default()
         }
     }
@@ -105,8 +133,20 @@ mod tests {
         assert_eq!(feed.len(), 1);
         assert_eq!(feed[0].updated, day1);
         let day2 = "2026-01-02T00:00:00Z";
-        let (seen, feed) = update(&seen, &[report("a", &["build-network"]), report("b", &["pkg-executable"])], day2);
-        assert_eq!(feed.iter().map(|e| (e.name.as_str(), e.updated.as_str())).collect::<Vec<_>>(), vec![("b", day2), ("a", day1)]);
+        let (seen, feed) = update(
+            &seen,
+            &[
+                report("a", &["build-network"]),
+                report("b", &["pkg-executable"]),
+            ],
+            day2,
+        );
+        assert_eq!(
+            feed.iter()
+                .map(|e| (e.name.as_str(), e.updated.as_str()))
+                .collect::<Vec<_>>(),
+            vec![("b", day2), ("a", day1)]
+        );
         let later = "2026-03-01T00:00:00Z";
         let (_, feed) = update(&seen, &[report("a", &["build-network"])], later);
         assert!(feed.is_empty(), "{feed:?}");

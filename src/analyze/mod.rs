@@ -38,11 +38,24 @@ pub struct AnalyzeContext {
 }
 
 /// Analyzes every input in parallel, keeping the input order.
-pub fn analyze_all(inputs: &[CrateInput], ctx: &AnalyzeContext, progress: &(dyn Fn() + Sync)) -> Vec<CrateReport> {
+pub fn analyze_all(
+    inputs: &[CrateInput],
+    ctx: &AnalyzeContext,
+    progress: &(dyn Fn() + Sync),
+) -> Vec<CrateReport> {
     // Largest packages first, one per task, so that no core is left with a
     // big package at the end while the others wait.
-    let size = |i: &CrateInput| i.file.as_ref().and_then(|f| std::fs::metadata(f).ok()).map_or(0, |m| m.len());
-    let mut order: Vec<(u64, usize)> = inputs.iter().enumerate().map(|(n, i)| (size(i), n)).collect();
+    let size = |i: &CrateInput| {
+        i.file
+            .as_ref()
+            .and_then(|f| std::fs::metadata(f).ok())
+            .map_or(0, |m| m.len())
+    };
+    let mut order: Vec<(u64, usize)> = inputs
+        .iter()
+        .enumerate()
+        .map(|(n, i)| (size(i), n))
+        .collect();
     order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let mut done: Vec<(usize, CrateReport)> = order
         .par_iter()

@@ -164,7 +164,10 @@ pub fn pick_version<'a>(
 }
 
 /// The last release published before `chosen` that is not yanked.
-pub fn previous_release<'a>(versions: &'a [IndexVersion], chosen: &IndexVersion) -> Option<&'a IndexVersion> {
+pub fn previous_release<'a>(
+    versions: &'a [IndexVersion],
+    chosen: &IndexVersion,
+) -> Option<&'a IndexVersion> {
     let at = versions.iter().position(|v| v.version == chosen.version)?;
     versions[..at].iter().rev().find(|v| !v.yanked)
 }

@@ -264,7 +264,8 @@ impl Fetcher {
             versions: index::version_history(&file.versions),
             dependencies: index::dependencies(chosen),
             features: index::features(chosen),
-            previous: index::previous_release(&file.versions, chosen).map(|p| (p.version.to_string(), index::dependencies(p))),
+            previous: index::previous_release(&file.versions, chosen)
+                .map(|p| (p.version.to_string(), index::dependencies(p))),
         });
         input
     }

@@ -29,7 +29,10 @@ fn to_html(markdown: &str) -> String {
 /// heading ids written as `## Title {#id}`.
 pub fn page_html(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut out, Parser::new_ext(markdown, options() | Options::ENABLE_HEADING_ATTRIBUTES));
+    html::push_html(
+        &mut out,
+        Parser::new_ext(markdown, options() | Options::ENABLE_HEADING_ATTRIBUTES),
+    );
     out
 }
 

@@ -29,7 +29,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("404.html", include_str!("../../templates/404.html")),
     ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
     ("risk.html", include_str!("../../templates/risk.html")),
-    ("evidence.html", include_str!("../../templates/evidence.html")),
+    (
+        "evidence.html",
+        include_str!("../../templates/evidence.html"),
+    ),
     ("report.html", include_str!("../../templates/report.html")),
     ("feed.xml", include_str!("../../templates/feed.xml")),
 ];
@@ -218,7 +221,11 @@ pub fn render_site(
             let html = tera
                 .render("evidence.html", &c)
                 .with_context(|| format!("rendering evidence of {}", r.name))?;
-            write(dir, &format!("crates/{slug}/evidence/{file}"), &minify(&html))?;
+            write(
+                dir,
+                &format!("crates/{slug}/evidence/{file}"),
+                &minify(&html),
+            )?;
         }
         let mut json = serde_json::to_vec_pretty(r)?;
         json.push(b'\n');
@@ -302,7 +309,11 @@ pub fn render_site(
         "sitemap.xml",
         tera.render("sitemap.xml", &c)?.as_bytes(),
     )?;
-    write(dir, "feed.xml", feed_xml(&tera, &ctx, &root, feed, &opts.generated_at)?.as_bytes())?;
+    write(
+        dir,
+        "feed.xml",
+        feed_xml(&tera, &ctx, &root, feed, &opts.generated_at)?.as_bytes(),
+    )?;
     write(
         dir,
         "robots.txt",
@@ -320,12 +331,23 @@ struct FeedEntryView {
     summary: String,
 }
 
-fn feed_xml(tera: &tera::Tera, ctx: &tera::Context, root: &str, feed: &[crate::watch::FeedEntry], now: &str) -> anyhow::Result<String> {
+fn feed_xml(
+    tera: &tera::Tera,
+    ctx: &tera::Context,
+    root: &str,
+    feed: &[crate::watch::FeedEntry],
+    now: &str,
+) -> anyhow::Result<String> {
     let entries: Vec<FeedEntryView> = feed
         .iter()
         .map(|e| FeedEntryView {
             title: format!("{} {}: {} risk", e.name, e.version, e.level),
-            id: format!("{root}crates/{}/#{}-{}", slug(&e.name), e.version, e.codes.join("+")),
+            id: format!(
+                "{root}crates/{}/#{}-{}",
+                slug(&e.name),
+                e.version,
+                e.codes.join("+")
+            ),
             link: format!("{root}crates/{}/#risk", slug(&e.name)),
             updated: e.updated.clone(),
             summary: format!("New findings: {}", e.codes.join(", ")),

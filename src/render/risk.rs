@@ -31,7 +31,13 @@ pub fn anchor(code: &str) -> String {
 fn evidence_file(n: usize, path: &str) -> String {
     let clean: String = path
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
         .take(80)
         .collect();
     format!("{n}-{clean}.html")
@@ -39,7 +45,11 @@ fn evidence_file(n: usize, path: &str) -> String {
 
 /// Evidence page names of a report, by file path.
 pub fn evidence_pages(r: &CrateReport) -> BTreeMap<&str, String> {
-    r.evidence_sources.keys().enumerate().map(|(n, p)| (p.as_str(), evidence_file(n, p))).collect()
+    r.evidence_sources
+        .keys()
+        .enumerate()
+        .map(|(n, p)| (p.as_str(), evidence_file(n, p)))
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -62,22 +72,41 @@ struct GroupView {
 }
 
 const GROUPS: &[(LocationKind, &str)] = &[
-    (LocationKind::Build, "Build script: runs on every machine that compiles this crate"),
-    (LocationKind::ProcMacro, "Procedural macro: runs inside the compiler"),
-    (LocationKind::Runtime, "Library and binaries: run inside the programs that use this crate"),
+    (
+        LocationKind::Build,
+        "Build script: runs on every machine that compiles this crate",
+    ),
+    (
+        LocationKind::ProcMacro,
+        "Procedural macro: runs inside the compiler",
+    ),
+    (
+        LocationKind::Runtime,
+        "Library and binaries: run inside the programs that use this crate",
+    ),
     (LocationKind::Package, "Package contents"),
     (LocationKind::Metadata, "Name, repository and releases"),
-    (LocationKind::Dev, "Tests, examples and benchmarks: run only for the crate's developers"),
+    (
+        LocationKind::Dev,
+        "Tests, examples and benchmarks: run only for the crate's developers",
+    ),
 ];
 
-fn finding_view(f: &Finding, base: &str, page_slug: &str, pages: &BTreeMap<&str, String>) -> FindingView {
+fn finding_view(
+    f: &Finding,
+    base: &str,
+    page_slug: &str,
+    pages: &BTreeMap<&str, String>,
+) -> FindingView {
     let place = match (&f.file, f.line) {
         (Some(file), Some(line)) => format!("{file}:{line}"),
         (Some(file), None) => file.clone(),
         _ => f.location.as_str().to_owned(),
     };
     let href = match (&f.file, f.line) {
-        (Some(file), Some(line)) => pages.get(file.as_str()).map(|p| format!("{base}crates/{page_slug}/evidence/{p}#L{line}")),
+        (Some(file), Some(line)) => pages
+            .get(file.as_str())
+            .map(|p| format!("{base}crates/{page_slug}/evidence/{p}#L{line}")),
         _ => None,
     };
     FindingView {
@@ -102,10 +131,21 @@ pub fn finding_groups(r: &CrateReport, base: &str) -> Vec<impl Serialize> {
     GROUPS
         .iter()
         .filter_map(|(loc, title)| {
-            let (serious, info): (Vec<&Finding>, Vec<&Finding>) =
-                r.findings.iter().filter(|f| f.location == *loc).partition(|f| f.severity > Severity::Info);
-            let view = |v: Vec<&Finding>| v.into_iter().map(|f| finding_view(f, base, &page_slug, &pages)).collect::<Vec<_>>();
-            (!serious.is_empty() || !info.is_empty()).then(|| GroupView { title, serious: view(serious), info: view(info) })
+            let (serious, info): (Vec<&Finding>, Vec<&Finding>) = r
+                .findings
+                .iter()
+                .filter(|f| f.location == *loc)
+                .partition(|f| f.severity > Severity::Info);
+            let view = |v: Vec<&Finding>| {
+                v.into_iter()
+                    .map(|f| finding_view(f, base, &page_slug, &pages))
+                    .collect::<Vec<_>>()
+            };
+            (!serious.is_empty() || !info.is_empty()).then(|| GroupView {
+                title,
+                serious: view(serious),
+                info: view(info),
+            })
         })
         .collect()
 }
@@ -156,8 +196,17 @@ pub fn evidence_views(r: &CrateReport) -> Vec<(String, EvidenceView<'_>)> {
                     })
                 })
                 .collect();
-            let hits: std::collections::BTreeSet<usize> = findings.iter().map(|f| f.line as usize).collect();
-            let lines = src.lines().enumerate().map(|(i, text)| LineView { n: i + 1, text, hit: hits.contains(&(i + 1)) }).collect();
+            let hits: std::collections::BTreeSet<usize> =
+                findings.iter().map(|f| f.line as usize).collect();
+            let lines = src
+                .lines()
+                .enumerate()
+                .map(|(i, text)| LineView {
+                    n: i + 1,
+                    text,
+                    hit: hits.contains(&(i + 1)),
+                })
+                .collect();
             let location = crate::signals::location_of(path, r);
             let view = EvidenceView {
                 slug: slug(&r.name),
@@ -215,11 +264,19 @@ pub struct ReportView<'a> {
 
 /// Builds the report page's view.
 pub fn report_view(reports: &[CrateReport]) -> ReportView<'_> {
-    let levels = [RiskLevel::High, RiskLevel::Medium, RiskLevel::Low, RiskLevel::None];
-    let mut codes: BTreeMap<&str, (std::collections::BTreeSet<&str>, usize, Severity)> = BTreeMap::new();
+    let levels = [
+        RiskLevel::High,
+        RiskLevel::Medium,
+        RiskLevel::Low,
+        RiskLevel::None,
+    ];
+    let mut codes: BTreeMap<&str, (std::collections::BTreeSet<&str>, usize, Severity)> =
+        BTreeMap::new();
     for r in reports {
         for f in &r.findings {
-            let e = codes.entry(f.code.as_str()).or_insert_with(|| (Default::default(), 0, Severity::Info));
+            let e = codes
+                .entry(f.code.as_str())
+                .or_insert_with(|| (Default::default(), 0, Severity::Info));
             e.0.insert(r.name.as_str());
             e.1 += 1;
             e.2 = e.2.max(f.severity);
@@ -227,11 +284,23 @@ pub fn report_view(reports: &[CrateReport]) -> ReportView<'_> {
     }
     let mut code_rows: Vec<CodeRow> = codes
         .into_iter()
-        .map(|(code, (crates, findings, worst))| CodeRow { anchor: anchor(code), code: code.to_owned(), crates: crates.len(), findings, worst: worst.as_str() })
+        .map(|(code, (crates, findings, worst))| CodeRow {
+            anchor: anchor(code),
+            code: code.to_owned(),
+            crates: crates.len(),
+            findings,
+            worst: worst.as_str(),
+        })
         .collect();
     code_rows.sort_by(|a, b| b.crates.cmp(&a.crates).then_with(|| a.code.cmp(&b.code)));
     ReportView {
-        levels: levels.iter().map(|l| LevelCount { level: l.as_str(), count: reports.iter().filter(|r| r.risk.level == *l).count() }).collect(),
+        levels: levels
+            .iter()
+            .map(|l| LevelCount {
+                level: l.as_str(),
+                count: reports.iter().filter(|r| r.risk.level == *l).count(),
+            })
+            .collect(),
         lists: levels[..2]
             .iter()
             .map(|l| LevelList {
@@ -239,7 +308,12 @@ pub fn report_view(reports: &[CrateReport]) -> ReportView<'_> {
                 crates: reports
                     .iter()
                     .filter(|r| r.risk.level == *l)
-                    .map(|r| ReportRow { name: &r.name, slug: slug(&r.name), version: &r.version, reason: r.risk.reasons.first().map_or("", |s| s.as_str()) })
+                    .map(|r| ReportRow {
+                        name: &r.name,
+                        slug: slug(&r.name),
+                        version: &r.version,
+                        reason: r.risk.reasons.first().map_or("", |s| s.as_str()),
+                    })
                     .collect(),
             })
             .collect(),

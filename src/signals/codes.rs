@@ -19,22 +19,40 @@ const fn c(code: &'static str, title: &'static str) -> CodeInfo {
 /// location prefix (`build-`, `macro-` or `code-`).
 pub const CAPABILITIES: &[(&str, &str)] = &[
     ("process", "starts another program"),
-    ("network", "opens network connections (sockets or an HTTP client)"),
+    (
+        "network",
+        "opens network connections (sockets or an HTTP client)",
+    ),
     ("url", "contains a hard-coded URL"),
     ("ip-address", "contains a hard-coded IP address"),
     ("fs-write", "writes, moves or deletes files"),
     ("fs-walk", "lists folders"),
-    ("env-credentials", "reads an environment variable named like a credential"),
-    ("ci-detection", "checks whether it runs in continuous integration"),
+    (
+        "env-credentials",
+        "reads an environment variable named like a credential",
+    ),
+    (
+        "ci-detection",
+        "checks whether it runs in continuous integration",
+    ),
     ("secret-paths", "names a file where secrets are kept"),
     ("dynamic-loading", "loads a library at run time"),
     ("ffi", "declares foreign functions (an extern block)"),
     ("unsafe", "contains unsafe code"),
-    ("include-bytes", "embeds a file with include_bytes! or include_str!"),
+    (
+        "include-bytes",
+        "embeds a file with include_bytes! or include_str!",
+    ),
     ("inline-asm", "contains inline assembly"),
-    ("long-string", "contains a string literal over 1,000 characters"),
+    (
+        "long-string",
+        "contains a string literal over 1,000 characters",
+    ),
     ("encoded-blob", "contains a base64 or hex blob"),
-    ("high-entropy-string", "contains a high-entropy string literal"),
+    (
+        "high-entropy-string",
+        "contains a high-entropy string literal",
+    ),
     ("byte-array", "contains an array of 512 or more integers"),
     ("xor-decoding", "XORs data with an indexed key"),
 ];
@@ -44,17 +62,44 @@ pub const PREFIXES: &[&str] = &["build", "macro", "code"];
 
 /// Codes that are not capabilities.
 pub const OTHER_CODES: &[CodeInfo] = &[
-    c("build-write-outside-out-dir", "the build script writes files but never mentions OUT_DIR"),
-    c("code-network-unexpected", "a network client in a crate whose description says nothing about networking"),
-    c("pkg-executable", "the package contains an executable or a prebuilt library"),
-    c("pkg-large-file", "the package contains an unusually large file"),
-    c("pkg-vcs-info-missing", "the package does not say which commit it was made from"),
-    c("pkg-vcs-dirty", "the package was made from a working tree with uncommitted changes"),
-    c("name-typosquat", "the name is one edit or one affix away from a more popular crate"),
+    c(
+        "build-write-outside-out-dir",
+        "the build script writes files but never mentions OUT_DIR",
+    ),
+    c(
+        "code-network-unexpected",
+        "a network client in a crate whose description says nothing about networking",
+    ),
+    c(
+        "pkg-executable",
+        "the package contains an executable or a prebuilt library",
+    ),
+    c(
+        "pkg-large-file",
+        "the package contains an unusually large file",
+    ),
+    c(
+        "pkg-vcs-info-missing",
+        "the package does not say which commit it was made from",
+    ),
+    c(
+        "pkg-vcs-dirty",
+        "the package was made from a working tree with uncommitted changes",
+    ),
+    c(
+        "name-typosquat",
+        "the name is one edit or one affix away from a more popular crate",
+    ),
     c("repo-shared", "another crate claims the same repository"),
     c("repo-missing", "no repository is given"),
-    c("release-new-dependency", "the newest release adds dependencies"),
-    c("release-young-dependency", "the newest release depends on a crate first published days before"),
+    c(
+        "release-new-dependency",
+        "the newest release adds dependencies",
+    ),
+    c(
+        "release-young-dependency",
+        "the newest release depends on a crate first published days before",
+    ),
 ];
 
 /// Every code, capability codes expanded with their prefixes.
@@ -74,10 +119,17 @@ mod tests {
     fn every_code_is_documented_on_the_methodology_page() {
         let page = include_str!("../../content/methodology.md");
         for (cap, _) in super::CAPABILITIES {
-            assert!(page.contains(&format!("`*-{cap}`")), "content/methodology.md does not document `*-{cap}`");
+            assert!(
+                page.contains(&format!("`*-{cap}`")),
+                "content/methodology.md does not document `*-{cap}`"
+            );
         }
         for info in super::OTHER_CODES {
-            assert!(page.contains(&format!("`{}`", info.code)), "content/methodology.md does not document `{}`", info.code);
+            assert!(
+                page.contains(&format!("`{}`", info.code)),
+                "content/methodology.md does not document `{}`",
+                info.code
+            );
         }
     }
 }

@@ -3,7 +3,9 @@
 //! `.cargo_vcs_info.json` record (missing, or made from a dirty tree).
 
 use crate::analyze::archive::RawFile;
-use crate::model::{BuildFacts, CrateReport, FileKind, Finding, FindingKind, LocationKind, Severity};
+use crate::model::{
+    BuildFacts, CrateReport, FileKind, Finding, FindingKind, LocationKind, Severity,
+};
 
 /// Files over this size (bytes) that are not source code are reported.
 const LARGE_FILE: u64 = 4 << 20;
@@ -16,7 +18,15 @@ pub fn executable_kind(path: &str, data: &[u8]) -> Option<&'static str> {
         Some("ELF executable or library")
     } else if starts(b"MZ") && pe_signature(data) {
         Some("Windows PE executable or library")
-    } else if [b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe"].iter().any(|m| starts(*m)) {
+    } else if [
+        b"\xfe\xed\xfa\xce",
+        b"\xfe\xed\xfa\xcf",
+        b"\xce\xfa\xed\xfe",
+        b"\xcf\xfa\xed\xfe",
+    ]
+    .iter()
+    .any(|m| starts(*m))
+    {
         Some("Mach-O executable or library")
     } else if starts(b"\xca\xfe\xba\xbe") && !lower.ends_with(".class") {
         Some("Mach-O universal binary")
@@ -34,18 +44,31 @@ pub fn executable_kind(path: &str, data: &[u8]) -> Option<&'static str> {
 }
 
 fn pe_signature(data: &[u8]) -> bool {
-    let Some(offset) = data.get(0x3c..0x40).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize) else {
+    let Some(offset) = data
+        .get(0x3c..0x40)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+    else {
         return false;
     };
     data.get(offset..offset + 4) == Some(&b"PE\0\0"[..])
 }
 
-fn finding(code: &str, severity: Severity, file: Option<&str>, evidence: String, message: String) -> Finding {
+fn finding(
+    code: &str,
+    severity: Severity,
+    file: Option<&str>,
+    evidence: String,
+    message: String,
+) -> Finding {
     Finding {
         code: code.into(),
         severity,
         kind: FindingKind::Fact,
-        location: if file.is_some() { LocationKind::Package } else { LocationKind::Metadata },
+        location: if file.is_some() {
+            LocationKind::Package
+        } else {
+            LocationKind::Metadata
+        },
         file: file.map(str::to_owned),
         line: None,
         column: None,
@@ -77,7 +100,12 @@ pub fn findings(report: &CrateReport, files: &[RawFile], build: &BuildFacts) -> 
                 },
             ));
         }
-        let kind = report.package.files.binary_search_by(|e| e.path.as_str().cmp(&f.path)).ok().map(|i| report.package.files[i].kind);
+        let kind = report
+            .package
+            .files
+            .binary_search_by(|e| e.path.as_str().cmp(&f.path))
+            .ok()
+            .map(|i| report.package.files[i].kind);
         if f.size > LARGE_FILE && kind != Some(FileKind::Source) {
             out.push(finding(
                 "pkg-large-file",
@@ -114,15 +142,27 @@ mod tests {
 
     #[test]
     fn magic_bytes() {
-        assert_eq!(executable_kind("a", b"\x7fELF\x02\x01"), Some("ELF executable or library"));
-        assert_eq!(executable_kind("x.a", b"!<arch>\nfoo"), Some("static library archive"));
-        assert_eq!(executable_kind("x.wasm", b"\0asm\x01\0\0\0"), Some("WebAssembly module"));
+        assert_eq!(
+            executable_kind("a", b"\x7fELF\x02\x01"),
+            Some("ELF executable or library")
+        );
+        assert_eq!(
+            executable_kind("x.a", b"!<arch>\nfoo"),
+            Some("static library archive")
+        );
+        assert_eq!(
+            executable_kind("x.wasm", b"\0asm\x01\0\0\0"),
+            Some("WebAssembly module")
+        );
         assert_eq!(executable_kind("x.txt", b"MZ but text"), None);
         let mut pe = vec![0u8; 0x80];
         pe[..2].copy_from_slice(b"MZ");
         pe[0x3c] = 0x40;
         pe[0x40..0x44].copy_from_slice(b"PE\0\0");
-        assert_eq!(executable_kind("x.dll", &pe), Some("Windows PE executable or library"));
+        assert_eq!(
+            executable_kind("x.dll", &pe),
+            Some("Windows PE executable or library")
+        );
         assert_eq!(executable_kind("x.zip", b"PK\x03\x04"), None);
     }
 }

@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{CrateReport, Dependency, DependencyKind, Finding, FindingKind, LocationKind, Severity};
+use crate::model::{
+    CrateReport, Dependency, DependencyKind, Finding, FindingKind, LocationKind, Severity,
+};
 
 /// A dependency first published less than this many hours before the
 /// release that depends on it is "young".
@@ -23,15 +25,23 @@ fn finding(code: &str, severity: Severity, evidence: String, message: String) ->
 }
 
 fn is_patch_release(previous: &str, current: &str) -> bool {
-    match (semver::Version::parse(previous), semver::Version::parse(current)) {
+    match (
+        semver::Version::parse(previous),
+        semver::Version::parse(current),
+    ) {
         (Ok(a), Ok(b)) => a.major == b.major && a.minor == b.minor && a.patch < b.patch,
         _ => false,
     }
 }
 
 /// Dependencies the release adds over `previous` (version and its dependencies).
-pub fn new_dependencies(report: &CrateReport, previous: Option<&(String, Vec<Dependency>)>) -> Vec<Finding> {
-    let Some((prev_version, prev_deps)) = previous else { return Vec::new() };
+pub fn new_dependencies(
+    report: &CrateReport,
+    previous: Option<&(String, Vec<Dependency>)>,
+) -> Vec<Finding> {
+    let Some((prev_version, prev_deps)) = previous else {
+        return Vec::new();
+    };
     let patch = is_patch_release(prev_version, &report.version);
     report
         .dependencies
@@ -66,10 +76,21 @@ pub fn young_dependencies(
     first_published: &BTreeMap<String, String>,
     risky_build: &dyn Fn(&str) -> bool,
 ) -> Vec<Finding> {
-    let Some(released) = crate::rank::published(report).and_then(parse_time) else { return Vec::new() };
+    let Some(released) = crate::rank::published(report).and_then(parse_time) else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
-    for d in report.dependencies.iter().filter(|d| d.kind != DependencyKind::Dev) {
-        let Some(first) = first_published.get(&d.name.to_ascii_lowercase()).and_then(|t| parse_time(t)) else { continue };
+    for d in report
+        .dependencies
+        .iter()
+        .filter(|d| d.kind != DependencyKind::Dev)
+    {
+        let Some(first) = first_published
+            .get(&d.name.to_ascii_lowercase())
+            .and_then(|t| parse_time(t))
+        else {
+            continue;
+        };
         let hours = (released - first).whole_hours();
         if (0..YOUNG_HOURS).contains(&hours) {
             let build = risky_build(&d.name);

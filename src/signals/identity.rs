@@ -26,12 +26,19 @@ pub fn normalize(name: &str) -> String {
 impl Popular {
     /// The shipped list.
     pub fn shipped() -> Self {
-        Self::from_names(POPULAR_LIST.lines().map(|l| l.split('#').next().unwrap_or("").trim()).filter(|l| !l.is_empty()))
+        Self::from_names(
+            POPULAR_LIST
+                .lines()
+                .map(|l| l.split('#').next().unwrap_or("").trim())
+                .filter(|l| !l.is_empty()),
+        )
     }
 
     /// A set from names.
     pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
-        Self { names: names.into_iter().map(normalize).collect() }
+        Self {
+            names: names.into_iter().map(normalize).collect(),
+        }
     }
 
     /// Adds names.
@@ -50,11 +57,16 @@ impl Popular {
         if self.names.contains(&n) || n.len() < 4 {
             return None;
         }
-        self.names.iter().find_map(|p| similarity(&n, p).map(|how| (p.clone(), how)))
+        self.names
+            .iter()
+            .find_map(|p| similarity(&n, p).map(|how| (p.clone(), how)))
     }
 }
 
-const SUFFIXES: &[&str] = &["-rs", "-rust", "-sys", "-core", "-cli", "-sdk", "-ng", "s", "-lib", "-utils", "-util", "-api", "-client", "-rst", "-check", "-helper", "-ext"];
+const SUFFIXES: &[&str] = &[
+    "-rs", "-rust", "-sys", "-core", "-cli", "-sdk", "-ng", "s", "-lib", "-utils", "-util", "-api",
+    "-client", "-rst", "-check", "-helper", "-ext",
+];
 const PREFIXES: &[&str] = &["rust-", "rs-", "lib-", "async-"];
 
 const KEYBOARD: [&str; 4] = ["1234567890", "qwertyuiop", "asdfghjkl", "zxcvbnm"];
@@ -63,7 +75,12 @@ fn adjacent(a: char, b: char) -> bool {
     if a.is_ascii_digit() && b.is_ascii_digit() {
         return true;
     }
-    let pos = |c: char| KEYBOARD.iter().enumerate().find_map(|(r, row)| row.find(c).map(|i| (r as i32, i as i32)));
+    let pos = |c: char| {
+        KEYBOARD
+            .iter()
+            .enumerate()
+            .find_map(|(r, row)| row.find(c).map(|i| (r as i32, i as i32)))
+    };
     match (pos(a), pos(b)) {
         (Some((ra, ca)), Some((rb, cb))) => (ra - rb).abs() <= 1 && (ca - cb).abs() <= 1,
         _ => false,
@@ -92,17 +109,33 @@ pub fn similarity(n: &str, p: &str) -> Option<&'static str> {
     if a.len() == b.len() {
         let diffs: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
         match diffs.as_slice() {
-            [i] if adjacent(a[*i], b[*i]) => return Some("one character replaced by a neighbouring key"),
-            [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i] => return Some("two characters swapped"),
+            [i] if adjacent(a[*i], b[*i]) => {
+                return Some("one character replaced by a neighbouring key");
+            }
+            [i, j] if *j == i + 1 && a[*i] == b[*j] && a[*j] == b[*i] => {
+                return Some("two characters swapped");
+            }
             _ => {}
         }
-    } else if a.len() + 1 == b.len() && (0..b.len()).any(|i| b[..i] == a[..i] && b[i + 1..] == a[i..]) {
-        return Some(if b.contains(&'-') && !a.contains(&'-') { "a separator left out" } else { "one character left out" });
+    } else if a.len() + 1 == b.len()
+        && (0..b.len()).any(|i| b[..i] == a[..i] && b[i + 1..] == a[i..])
+    {
+        return Some(if b.contains(&'-') && !a.contains(&'-') {
+            "a separator left out"
+        } else {
+            "one character left out"
+        });
     } else if a.len() == b.len() + 1 {
-        let added: Vec<usize> = (0..a.len()).filter(|&i| a[..i] == b[..i] && a[i + 1..] == b[i..]).collect();
+        let added: Vec<usize> = (0..a.len())
+            .filter(|&i| a[..i] == b[..i] && a[i + 1..] == b[i..])
+            .collect();
         if !added.is_empty() {
             let doubled = added.iter().any(|&i| i > 0 && a[i] == a[i - 1]);
-            return Some(if doubled { "one character doubled" } else { "one character added" });
+            return Some(if doubled {
+                "one character doubled"
+            } else {
+                "one character added"
+            });
         }
     }
     None
@@ -126,7 +159,11 @@ pub fn levenshtein(a: &str, b: &str) -> usize {
 
 /// A repository URL reduced to `host/owner/name`.
 pub fn normalize_repo(url: &str) -> Option<String> {
-    let rest = url.trim().split_once("://").map_or(url, |(_, r)| r).to_ascii_lowercase();
+    let rest = url
+        .trim()
+        .split_once("://")
+        .map_or(url, |(_, r)| r)
+        .to_ascii_lowercase();
     let rest = rest.trim_start_matches("www.");
     let mut parts = rest.split('/').filter(|p| !p.is_empty());
     let host = parts.next()?;
@@ -135,7 +172,13 @@ pub fn normalize_repo(url: &str) -> Option<String> {
     Some(format!("{host}/{owner}/{name}"))
 }
 
-fn finding(code: &str, severity: Severity, kind: FindingKind, evidence: String, message: String) -> Finding {
+fn finding(
+    code: &str,
+    severity: Severity,
+    kind: FindingKind,
+    evidence: String,
+    message: String,
+) -> Finding {
     Finding {
         code: code.into(),
         severity,
@@ -149,7 +192,11 @@ fn finding(code: &str, severity: Severity, kind: FindingKind, evidence: String, 
 
 /// Identity findings for one crate. `repos` maps normalized repositories to
 /// the crates of the site that claim them.
-pub fn findings(report: &CrateReport, popular: &Popular, repos: &BTreeMap<String, Vec<String>>) -> Vec<Finding> {
+pub fn findings(
+    report: &CrateReport,
+    popular: &Popular,
+    repos: &BTreeMap<String, Vec<String>>,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     let imitated = popular.imitated(&report.name);
     let repo = report.repository.as_deref().and_then(normalize_repo);
@@ -182,7 +229,11 @@ pub fn findings(report: &CrateReport, popular: &Popular, repos: &BTreeMap<String
     if imitated.is_none() {
         // A name two edits from a popular crate whose repository it claims.
         let n = normalize(&report.name);
-        if let Some(p) = sharing.iter().map(|s| normalize(s)).find(|p| popular.contains(p) && !popular.contains(&n) && levenshtein(&n, p) <= 2) {
+        if let Some(p) = sharing
+            .iter()
+            .map(|s| normalize(s))
+            .find(|p| popular.contains(p) && !popular.contains(&n) && levenshtein(&n, p) <= 2)
+        {
             out.push(finding(
                 "name-typosquat",
                 Severity::Low,
@@ -208,7 +259,8 @@ pub fn findings(report: &CrateReport, popular: &Popular, repos: &BTreeMap<String
             Severity::Low,
             FindingKind::Fact,
             "no package.repository".into(),
-            "The manifest names no repository, so the package cannot be compared with its source.".into(),
+            "The manifest names no repository, so the package cannot be compared with its source."
+                .into(),
         ));
     }
     out
@@ -220,14 +272,32 @@ mod tests {
 
     #[test]
     fn squats_of_the_reference_attacks_are_recognized() {
-        let p = Popular::from_names(["rust_decimal", "fast_log", "proc-macro2", "acceptxmr", "polymarket-client-sdk", "tracing", "finch", "serde"]);
+        let p = Popular::from_names([
+            "rust_decimal",
+            "fast_log",
+            "proc-macro2",
+            "acceptxmr",
+            "polymarket-client-sdk",
+            "tracing",
+            "finch",
+            "serde",
+        ]);
         assert_eq!(p.imitated("rustdecimal").unwrap().1, "a separator left out");
         assert_eq!(p.imitated("fast_logs").unwrap().1, "an affix added");
         assert_eq!(p.imitated("fastt_log").unwrap().1, "one character doubled");
-        assert!(p.imitated("faster_log").is_none(), "two edits away: caught through its repository");
-        assert_eq!(p.imitated("proc-macro1").unwrap().1, "one character replaced by a neighbouring key");
+        assert!(
+            p.imitated("faster_log").is_none(),
+            "two edits away: caught through its repository"
+        );
+        assert_eq!(
+            p.imitated("proc-macro1").unwrap().1,
+            "one character replaced by a neighbouring key"
+        );
         assert_eq!(p.imitated("acceptxmr-rs").unwrap().1, "an affix added");
-        assert_eq!(p.imitated("polymarket-client-sdks").unwrap().1, "an affix added");
+        assert_eq!(
+            p.imitated("polymarket-client-sdks").unwrap().1,
+            "an affix added"
+        );
         assert_eq!(p.imitated("tracing-check").unwrap().1, "an affix added");
         assert_eq!(p.imitated("finch-rst").unwrap().1, "an affix added");
         assert_eq!(p.imitated("serdde").unwrap().1, "one character doubled");
@@ -240,19 +310,43 @@ mod tests {
     #[test]
     fn a_near_name_claiming_a_popular_repository_is_flagged() {
         let popular = Popular::from_names(["fast_log"]);
-        let report = |name: &str| CrateReport { name: name.into(), repository: Some("https://github.com/o/fast_log".into()), ..CrateReport::default() };
-        let repos = BTreeMap::from([("github.com/o/fast_log".to_owned(), vec!["fast_log".to_owned(), "faster_log".to_owned(), "fast_log_macros".to_owned()])]);
+        let report = |name: &str| CrateReport {
+            name: name.into(),
+            repository: Some("https://github.com/o/fast_log".into()),
+            ..CrateReport::default()
+        };
+        let repos = BTreeMap::from([(
+            "github.com/o/fast_log".to_owned(),
+            vec![
+                "fast_log".to_owned(),
+                "faster_log".to_owned(),
+                "fast_log_macros".to_owned(),
+            ],
+        )]);
         let f = findings(&report("faster_log"), &popular, &repos);
-        assert!(f.iter().any(|f| f.code == "name-typosquat" && f.severity == Severity::Low), "{f:?}");
+        assert!(
+            f.iter()
+                .any(|f| f.code == "name-typosquat" && f.severity == Severity::Low),
+            "{f:?}"
+        );
         let f = findings(&report("fast_log_macros"), &popular, &repos);
-        assert!(f.iter().all(|f| f.code != "name-typosquat"), "a workspace member: {f:?}");
+        assert!(
+            f.iter().all(|f| f.code != "name-typosquat"),
+            "a workspace member: {f:?}"
+        );
         assert_eq!(levenshtein("faster-log", "fast-log"), 2);
     }
 
     #[test]
     fn repositories_normalize() {
-        assert_eq!(normalize_repo("https://GitHub.com/o/r.git/").as_deref(), Some("github.com/o/r"));
-        assert_eq!(normalize_repo("https://github.com/o/r/tree/main/sub").as_deref(), Some("github.com/o/r"));
+        assert_eq!(
+            normalize_repo("https://GitHub.com/o/r.git/").as_deref(),
+            Some("github.com/o/r")
+        );
+        assert_eq!(
+            normalize_repo("https://github.com/o/r/tree/main/sub").as_deref(),
+            Some("github.com/o/r")
+        );
         assert_eq!(normalize_repo("nonsense"), None);
     }
 }

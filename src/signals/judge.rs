@@ -10,37 +10,226 @@ use crate::model::{CrateReport, Finding, FindingKind, LocationKind, Risk, RiskLe
 /// Programs whose start from a build script is a strong signal: shells,
 /// downloaders and script hosts.
 const SUSPICIOUS_PROGRAMS: &[&str] = &[
-    "sh", "bash", "zsh", "dash", "cmd", "cmd.exe", "powershell", "powershell.exe", "pwsh", "curl", "wget", "nc", "ncat",
-    "telnet", "ssh", "scp", "certutil", "bitsadmin", "mshta", "rundll32", "osascript", "/bin/sh", "/bin/bash",
+    "sh",
+    "bash",
+    "zsh",
+    "dash",
+    "cmd",
+    "cmd.exe",
+    "powershell",
+    "powershell.exe",
+    "pwsh",
+    "curl",
+    "wget",
+    "nc",
+    "ncat",
+    "telnet",
+    "ssh",
+    "scp",
+    "certutil",
+    "bitsadmin",
+    "mshta",
+    "rundll32",
+    "osascript",
+    "/bin/sh",
+    "/bin/bash",
 ];
 /// Programs a build script ordinarily starts: compilers, build systems,
 /// probes of the toolchain and the platform.
 const ORDINARY_PROGRAMS: &[&str] = &[
-    "cc", "gcc", "g++", "c++", "clang", "clang++", "clang-cl", "cl", "cl.exe", "ar", "ld", "lld", "rustc", "cargo", "cmake",
-    "make", "gmake", "nmake", "ninja", "meson", "pkg-config", "pkgconf", "autoreconf", "autoconf", "./configure", "git",
-    "xcrun", "xcode-select", "nasm", "yasm", "perl", "python", "python3", "protoc", "flatc", "bindgen", "llvm-config",
-    "uname", "sw_vers", "rustup", "swig", "windres", "rc", "rc.exe", "lib.exe", "link.exe", "nvcc", "hipcc", "sysctl",
-    "getconf", "go", "which", "where", "vswhere", "vswhere.exe", "ldconfig", "llvm-ar", "emcc", "wasm-opt", "xcodebuild",
-    "lipo", "install_name_tool", "tar", "patch",
+    "cc",
+    "gcc",
+    "g++",
+    "c++",
+    "clang",
+    "clang++",
+    "clang-cl",
+    "cl",
+    "cl.exe",
+    "ar",
+    "ld",
+    "lld",
+    "rustc",
+    "cargo",
+    "cmake",
+    "make",
+    "gmake",
+    "nmake",
+    "ninja",
+    "meson",
+    "pkg-config",
+    "pkgconf",
+    "autoreconf",
+    "autoconf",
+    "./configure",
+    "git",
+    "xcrun",
+    "xcode-select",
+    "nasm",
+    "yasm",
+    "perl",
+    "python",
+    "python3",
+    "protoc",
+    "flatc",
+    "bindgen",
+    "llvm-config",
+    "uname",
+    "sw_vers",
+    "rustup",
+    "swig",
+    "windres",
+    "rc",
+    "rc.exe",
+    "lib.exe",
+    "link.exe",
+    "nvcc",
+    "hipcc",
+    "sysctl",
+    "getconf",
+    "go",
+    "which",
+    "where",
+    "vswhere",
+    "vswhere.exe",
+    "ldconfig",
+    "llvm-ar",
+    "emcc",
+    "wasm-opt",
+    "xcodebuild",
+    "lipo",
+    "install_name_tool",
+    "tar",
+    "patch",
 ];
 
 const NETWORK_WORDS: &[&str] = &[
-    "http", "net", "web", "client", "server", "socket", "tcp", "udp", "api", "rpc", "download", "url", "request", "fetch",
-    "cloud", "dns", "proxy", "tls", "ssl", "email", "smtp", "imap", "mqtt", "s3", "aws", "azure", "gcp", "database", "sql",
-    "postgres", "mysql", "redis", "mongo", "async", "io", "protocol", "ftp", "ssh", "telemetry", "remote", "p2p", "peer",
-    "grpc", "websocket", "registry", "upload", "sync", "tunnel", "vpn", "ping", "mail", "kafka", "amqp", "nats", "zmq",
-    "quic", "webhook", "oauth", "browser", "crawler", "scrap", "discord", "telegram", "slack", "github", "docker",
+    "http",
+    "net",
+    "web",
+    "client",
+    "server",
+    "socket",
+    "tcp",
+    "udp",
+    "api",
+    "rpc",
+    "download",
+    "url",
+    "request",
+    "fetch",
+    "cloud",
+    "dns",
+    "proxy",
+    "tls",
+    "ssl",
+    "email",
+    "smtp",
+    "imap",
+    "mqtt",
+    "s3",
+    "aws",
+    "azure",
+    "gcp",
+    "database",
+    "sql",
+    "postgres",
+    "mysql",
+    "redis",
+    "mongo",
+    "async",
+    "io",
+    "protocol",
+    "ftp",
+    "ssh",
+    "telemetry",
+    "remote",
+    "p2p",
+    "peer",
+    "grpc",
+    "websocket",
+    "registry",
+    "upload",
+    "sync",
+    "tunnel",
+    "vpn",
+    "ping",
+    "mail",
+    "kafka",
+    "amqp",
+    "nats",
+    "zmq",
+    "quic",
+    "webhook",
+    "oauth",
+    "browser",
+    "crawler",
+    "scrap",
+    "discord",
+    "telegram",
+    "slack",
+    "github",
+    "docker",
 ];
 /// Words of crates whose purpose is to start programs.
 const SHELL_WORDS: &[&str] = &[
-    "shell", "terminal", "command", "process", "ssh", "git", "launch", "exec", "spawn", "cli", "console", "pty", "tty",
-    "subprocess", "script", "dbus", "browser", "open", "editor",
+    "shell",
+    "terminal",
+    "command",
+    "process",
+    "ssh",
+    "git",
+    "launch",
+    "exec",
+    "spawn",
+    "cli",
+    "console",
+    "pty",
+    "tty",
+    "subprocess",
+    "script",
+    "dbus",
+    "browser",
+    "open",
+    "editor",
 ];
 const CREDENTIAL_WORDS: &[&str] = &[
-    "sql", "postgres", "mysql", "database", "db", "security",
-    "ssh", "aws", "credential", "auth", "secret", "token", "keyring", "keychain", "password", "git", "cloud", "login",
-    "vault", "oauth", "jwt", "config", "env", "dotenv", "home", "dirs", "cargo", "registry", "azure", "gcp", "docker",
-    "kube", "npm", "wallet", "ci", "github",
+    "sql",
+    "postgres",
+    "mysql",
+    "database",
+    "db",
+    "security",
+    "ssh",
+    "aws",
+    "credential",
+    "auth",
+    "secret",
+    "token",
+    "keyring",
+    "keychain",
+    "password",
+    "git",
+    "cloud",
+    "login",
+    "vault",
+    "oauth",
+    "jwt",
+    "config",
+    "env",
+    "dotenv",
+    "home",
+    "dirs",
+    "cargo",
+    "registry",
+    "azure",
+    "gcp",
+    "docker",
+    "kube",
+    "npm",
+    "wallet",
+    "ci",
+    "github",
 ];
 
 fn purpose_text(r: &CrateReport) -> String {
@@ -49,11 +238,16 @@ fn purpose_text(r: &CrateReport) -> String {
         text.push(' ');
         text.push_str(k);
     }
-    text.to_ascii_lowercase().replace(['-', '_', ':', '/', ',', '.', '(', ')'], " ")
+    text.to_ascii_lowercase()
+        .replace(['-', '_', ':', '/', ',', '.', '(', ')'], " ")
 }
 
 fn mentions(text: &str, words: &[&str]) -> bool {
-    text.split_whitespace().any(|w| words.iter().any(|k| w == *k || k.len() >= 3 && w.starts_with(k)))
+    text.split_whitespace().any(|w| {
+        words
+            .iter()
+            .any(|k| w == *k || k.len() >= 3 && w.starts_with(k))
+    })
 }
 
 /// The program a spawn on `line` starts, when it is a string literal.
@@ -85,20 +279,53 @@ fn push(reasons: &mut Vec<(RiskLevel, String)>, level: RiskLevel, text: &str) {
 
 /// Hosts of documentation and project pages: links to them are references, not endpoints.
 const DOC_HOSTS: &[&str] = &[
-    "github.com", "gitlab.com", "docs.rs", "doc.rust-lang.org", "rust-lang.org", "www.rust-lang.org", "rust-lang.github.io",
-    "en.wikipedia.org", "developer.mozilla.org", "tools.ietf.org", "datatracker.ietf.org", "www.rfc-editor.org", "www.w3.org",
-    "spdx.org", "opensource.org", "semver.org", "json-schema.org", "schema.org", "example.com", "example.org", "localhost",
+    "github.com",
+    "gitlab.com",
+    "docs.rs",
+    "doc.rust-lang.org",
+    "rust-lang.org",
+    "www.rust-lang.org",
+    "rust-lang.github.io",
+    "en.wikipedia.org",
+    "developer.mozilla.org",
+    "tools.ietf.org",
+    "datatracker.ietf.org",
+    "www.rfc-editor.org",
+    "www.w3.org",
+    "spdx.org",
+    "opensource.org",
+    "semver.org",
+    "json-schema.org",
+    "schema.org",
+    "example.com",
+    "example.org",
+    "localhost",
 ];
 
 /// Whether a URL finding's message names a bare URL to a host that is not a documentation site.
 fn is_endpoint(message: &str) -> bool {
-    let Some((_, url)) = message.rsplit_once(": ") else { return false };
+    let Some((_, url)) = message.rsplit_once(": ") else {
+        return false;
+    };
     if url.contains("(in text)") {
         return false;
     }
-    let host = url.split_once("://").map_or("", |(_, rest)| rest).split(['/', ':', '?', '.']).collect::<Vec<_>>();
-    let host_full = url.split_once("://").map_or("", |(_, rest)| rest).split(['/', ':', '?']).next().unwrap_or("").trim_end_matches('.');
-    host.len() > 1 && host_full.contains('.') && !host_full.contains('{') && !DOC_HOSTS.contains(&host_full)
+    let host = url
+        .split_once("://")
+        .map_or("", |(_, rest)| rest)
+        .split(['/', ':', '?', '.'])
+        .collect::<Vec<_>>();
+    let host_full = url
+        .split_once("://")
+        .map_or("", |(_, rest)| rest)
+        .split(['/', ':', '?'])
+        .next()
+        .unwrap_or("")
+        .trim_end_matches('.');
+    host.len() > 1
+        && host_full.contains('.')
+        && !host_full.contains('{')
+        && !DOC_HOSTS.contains(&host_full)
 }
 
 fn compile_time(f: &Finding) -> bool {
@@ -106,7 +333,8 @@ fn compile_time(f: &Finding) -> bool {
 }
 
 fn is(f: &Finding, cap: &str) -> bool {
-    f.code.ends_with(&format!("-{cap}")) && matches!(f.code.split('-').next(), Some("build" | "macro" | "code"))
+    f.code.ends_with(&format!("-{cap}"))
+        && matches!(f.code.split('-').next(), Some("build" | "macro" | "code"))
 }
 
 /// Adjusts severities by the rules, adds inferred findings, and sets the risk.
@@ -118,37 +346,57 @@ pub fn judge(r: &mut CrateReport) {
     let tool_env = r.build_facts.spawns_from_tool_env;
 
     // Ordinary and suspicious programs started at build time.
-    for f in r.findings.iter_mut().filter(|f| compile_time(f) && is(f, "process")) {
+    for f in r
+        .findings
+        .iter_mut()
+        .filter(|f| compile_time(f) && is(f, "process"))
+    {
         let program = spawned_program(&f.evidence);
-        let runs_script = r.build_facts.script_runs.iter().any(|(file, line)| Some(file) == f.file.as_ref() && Some(*line) == f.line);
+        let runs_script = r
+            .build_facts
+            .script_runs
+            .iter()
+            .any(|(file, line)| Some(file) == f.file.as_ref() && Some(*line) == f.line);
         f.severity = match program {
             None if tool_env => Severity::Info,
             Some(_) if runs_script => Severity::Low,
             p => program_severity(p),
         };
         if runs_script {
-            f.message.push_str(" It runs a configure or build script that ships in the package.");
+            f.message
+                .push_str(" It runs a configure or build script that ships in the package.");
         }
         if f.severity == Severity::Info {
-            f.message.push_str(" It starts a compiler or another ordinary build tool.");
+            f.message
+                .push_str(" It starts a compiler or another ordinary build tool.");
         }
     }
     // Secrets read by a crate whose stated purpose is handling them.
     let words: Vec<&str> = purpose.split_whitespace().collect();
-    for f in r.findings.iter_mut().filter(|f| f.location == LocationKind::Runtime && (is(f, "secret-paths") || is(f, "env-credentials"))) {
+    for f in r.findings.iter_mut().filter(|f| {
+        f.location == LocationKind::Runtime && (is(f, "secret-paths") || is(f, "env-credentials"))
+    }) {
         // `HF_TOKEN` read by `opendal-service-hf`: the service the crate is named after.
         let own_service = is(f, "env-credentials")
-            && f.message.rsplit_once(": ").and_then(|(_, name)| name.split('_').next()).is_some_and(|owner| {
-                let owner = owner.to_ascii_lowercase();
-                owner.len() >= 2 && words.contains(&owner.as_str())
-            });
+            && f.message
+                .rsplit_once(": ")
+                .and_then(|(_, name)| name.split('_').next())
+                .is_some_and(|owner| {
+                    let owner = owner.to_ascii_lowercase();
+                    owner.len() >= 2 && words.contains(&owner.as_str())
+                });
         if about_credentials || own_service {
             f.severity = Severity::Low;
             f.message.push_str(" The crate's name or description says it deals with this service or with credentials.");
         }
     }
     let live = |f: &&Finding| f.location != LocationKind::Dev;
-    let has = |cap: &str, pred: &dyn Fn(&Finding) -> bool| r.findings.iter().filter(live).any(|f| is(f, cap) && pred(f));
+    let has = |cap: &str, pred: &dyn Fn(&Finding) -> bool| {
+        r.findings
+            .iter()
+            .filter(live)
+            .any(|f| is(f, cap) && pred(f))
+    };
     let any = |_: &Finding| true;
     let at_compile = |f: &Finding| compile_time(f);
     let runtime = |f: &Finding| f.location == LocationKind::Runtime;
@@ -157,46 +405,137 @@ pub fn judge(r: &mut CrateReport) {
     let mut inferred: Vec<Finding> = Vec::new();
 
     if has("network", &at_compile) {
-        push(&mut reasons, RiskLevel::High, "Code that runs at build time or inside the compiler opens network connections [build-network, macro-network].");
+        push(
+            &mut reasons,
+            RiskLevel::High,
+            "Code that runs at build time or inside the compiler opens network connections [build-network, macro-network].",
+        );
     }
-    let worst_spawn = r.findings.iter().filter(|f| compile_time(f) && is(f, "process")).map(|f| f.severity).max();
+    let worst_spawn = r
+        .findings
+        .iter()
+        .filter(|f| compile_time(f) && is(f, "process"))
+        .map(|f| f.severity)
+        .max();
     match worst_spawn {
-        Some(Severity::High) => push(&mut reasons, RiskLevel::High, "The build script or proc macro starts a shell or a download tool [build-process, macro-process]."),
-        Some(Severity::Medium) => push(&mut reasons, RiskLevel::Medium, "The build script or proc macro starts a program that is not an ordinary build tool [build-process, macro-process]."),
+        Some(Severity::High) => push(
+            &mut reasons,
+            RiskLevel::High,
+            "The build script or proc macro starts a shell or a download tool [build-process, macro-process].",
+        ),
+        Some(Severity::Medium) => push(
+            &mut reasons,
+            RiskLevel::Medium,
+            "The build script or proc macro starts a program that is not an ordinary build tool [build-process, macro-process].",
+        ),
         _ => {}
     }
-    let runs_script = |f: &Finding| r.build_facts.script_runs.iter().any(|(file, line)| Some(file) == f.file.as_ref() && Some(*line) == f.line);
-    let suspicious_spawn = |f: &Finding| is(f, "process") && !runs_script(f) && program_severity(spawned_program(&f.evidence)) == Severity::High;
+    let runs_script = |f: &Finding| {
+        r.build_facts
+            .script_runs
+            .iter()
+            .any(|(file, line)| Some(file) == f.file.as_ref() && Some(*line) == f.line)
+    };
+    let suspicious_spawn = |f: &Finding| {
+        is(f, "process")
+            && !runs_script(f)
+            && program_severity(spawned_program(&f.evidence)) == Severity::High
+    };
     // Shells and download tools started by the code that runs in dependents' programs.
-    let spawn_files: Vec<&Option<String>> = r.findings.iter().filter(|f| f.location == LocationKind::Runtime && suspicious_spawn(f)).map(|f| &f.file).collect();
+    let spawn_files: Vec<&Option<String>> = r
+        .findings
+        .iter()
+        .filter(|f| f.location == LocationKind::Runtime && suspicious_spawn(f))
+        .map(|f| &f.file)
+        .collect();
     if !spawn_files.is_empty() {
-        let remote = |f: &Finding| is(f, "network") || is(f, "url") || is(f, "ip-address") || is(f, "ci-detection");
-        let reaches_out = r.findings.iter().any(|f| f.location == LocationKind::Runtime && remote(f) && spawn_files.contains(&&f.file));
+        let remote = |f: &Finding| {
+            is(f, "network") || is(f, "url") || is(f, "ip-address") || is(f, "ci-detection")
+        };
+        let reaches_out = r.findings.iter().any(|f| {
+            f.location == LocationKind::Runtime && remote(f) && spawn_files.contains(&&f.file)
+        });
         if reaches_out && !mentions(&purpose, SHELL_WORDS) {
-            push(&mut reasons, RiskLevel::High, "Library code starts a shell or a download tool and names a remote address [code-process, code-url].");
+            push(
+                &mut reasons,
+                RiskLevel::High,
+                "Library code starts a shell or a download tool and names a remote address [code-process, code-url].",
+            );
         } else {
-            push(&mut reasons, RiskLevel::Medium, "Library code starts a shell or a download tool [code-process].");
+            push(
+                &mut reasons,
+                RiskLevel::Medium,
+                "Library code starts a shell or a download tool [code-process].",
+            );
         }
     }
-    let secrets = |f: &Finding| (is(f, "secret-paths") || is(f, "env-credentials")) && f.severity == Severity::High;
+    let secrets = |f: &Finding| {
+        (is(f, "secret-paths") || is(f, "env-credentials")) && f.severity == Severity::High
+    };
     if r.findings.iter().filter(live).any(secrets) {
-        push(&mut reasons, RiskLevel::High, "The code reads a file where secrets are kept or an environment variable named like a credential [*-secret-paths, *-env-credentials].");
-    } else if r.findings.iter().filter(live).any(|f| is(f, "secret-paths") || is(f, "env-credentials")) {
-        push(&mut reasons, RiskLevel::Low, "The code reads credentials, as its description says it does [*-secret-paths, *-env-credentials].");
+        push(
+            &mut reasons,
+            RiskLevel::High,
+            "The code reads a file where secrets are kept or an environment variable named like a credential [*-secret-paths, *-env-credentials].",
+        );
+    } else if r
+        .findings
+        .iter()
+        .filter(live)
+        .any(|f| is(f, "secret-paths") || is(f, "env-credentials"))
+    {
+        push(
+            &mut reasons,
+            RiskLevel::Low,
+            "The code reads credentials, as its description says it does [*-secret-paths, *-env-credentials].",
+        );
     }
     // CI detection next to a download or a process start, in the same file.
-    let ci_files: Vec<&Option<String>> = r.findings.iter().filter(live).filter(|f| is(f, "ci-detection")).map(|f| &f.file).collect();
-    let acts_in = |file: &Option<String>| r.findings.iter().filter(live).any(|f| &f.file == file && (is(f, "network") || suspicious_spawn(f)));
+    let ci_files: Vec<&Option<String>> = r
+        .findings
+        .iter()
+        .filter(live)
+        .filter(|f| is(f, "ci-detection"))
+        .map(|f| &f.file)
+        .collect();
+    let acts_in = |file: &Option<String>| {
+        r.findings
+            .iter()
+            .filter(live)
+            .any(|f| &f.file == file && (is(f, "network") || suspicious_spawn(f)))
+    };
     if ci_files.iter().any(|file| acts_in(file)) {
-        push(&mut reasons, RiskLevel::High, "A file checks whether it runs in continuous integration and also downloads or starts programs [*-ci-detection].");
+        push(
+            &mut reasons,
+            RiskLevel::High,
+            "A file checks whether it runs in continuous integration and also downloads or starts programs [*-ci-detection].",
+        );
     }
-    match r.findings.iter().filter(|f| f.code == "pkg-executable").map(|f| f.severity).max() {
-        Some(Severity::High) => push(&mut reasons, RiskLevel::High, "The package ships an executable that its build script starts [pkg-executable]."),
-        Some(_) => push(&mut reasons, RiskLevel::Medium, "The package ships compiled code that cannot be read as source [pkg-executable]."),
+    match r
+        .findings
+        .iter()
+        .filter(|f| f.code == "pkg-executable")
+        .map(|f| f.severity)
+        .max()
+    {
+        Some(Severity::High) => push(
+            &mut reasons,
+            RiskLevel::High,
+            "The package ships an executable that its build script starts [pkg-executable].",
+        ),
+        Some(_) => push(
+            &mut reasons,
+            RiskLevel::Medium,
+            "The package ships compiled code that cannot be read as source [pkg-executable].",
+        ),
         None => {}
     }
     if has("network", &runtime) && !about_network {
-        let first = r.findings.iter().find(|f| f.location == LocationKind::Runtime && is(f, "network")).cloned();
+        let first = r
+            .findings
+            .iter()
+            .find(|f| f.location == LocationKind::Runtime && is(f, "network"))
+            .cloned();
         if let Some(f) = first {
             inferred.push(Finding {
                 code: "code-network-unexpected".into(),
@@ -206,52 +545,138 @@ pub fn judge(r: &mut CrateReport) {
                 ..f
             });
         }
-        let net_files: Vec<&Option<String>> = r.findings.iter().filter(|f| f.location == LocationKind::Runtime && is(f, "network")).map(|f| &f.file).collect();
-        let endpoint_beside = r.findings.iter().any(|f| f.location == LocationKind::Runtime && (is(f, "ip-address") || is(f, "url") && is_endpoint(&f.message)) && net_files.contains(&&f.file));
-        let high_secrets = r.findings.iter().filter(live).any(|f| (is(f, "secret-paths") || is(f, "env-credentials")) && f.severity == Severity::High);
+        let net_files: Vec<&Option<String>> = r
+            .findings
+            .iter()
+            .filter(|f| f.location == LocationKind::Runtime && is(f, "network"))
+            .map(|f| &f.file)
+            .collect();
+        let endpoint_beside = r.findings.iter().any(|f| {
+            f.location == LocationKind::Runtime
+                && (is(f, "ip-address") || is(f, "url") && is_endpoint(&f.message))
+                && net_files.contains(&&f.file)
+        });
+        let high_secrets = r.findings.iter().filter(live).any(|f| {
+            (is(f, "secret-paths") || is(f, "env-credentials")) && f.severity == Severity::High
+        });
         let obfuscated_beside = r.findings.iter().any(|f| {
-            f.location == LocationKind::Runtime && (is(f, "encoded-blob") || is(f, "high-entropy-string") || is(f, "xor-decoding")) && net_files.contains(&&f.file)
+            f.location == LocationKind::Runtime
+                && (is(f, "encoded-blob") || is(f, "high-entropy-string") || is(f, "xor-decoding"))
+                && net_files.contains(&&f.file)
         });
         if high_secrets || obfuscated_beside || has("fs-walk", &runtime) && endpoint_beside {
-            push(&mut reasons, RiskLevel::High, "A network client in a crate not about networking, with secrets, obfuscated data, or folder walks and a hard-coded endpoint [code-network-unexpected].");
+            push(
+                &mut reasons,
+                RiskLevel::High,
+                "A network client in a crate not about networking, with secrets, obfuscated data, or folder walks and a hard-coded endpoint [code-network-unexpected].",
+            );
         } else {
-            push(&mut reasons, RiskLevel::Medium, "A network client in a crate whose description says nothing about networking [code-network-unexpected].");
+            push(
+                &mut reasons,
+                RiskLevel::Medium,
+                "A network client in a crate whose description says nothing about networking [code-network-unexpected].",
+            );
         }
     }
-    let obfuscated_compile = has("encoded-blob", &at_compile) || has("high-entropy-string", &at_compile) || has("xor-decoding", &at_compile);
+    let obfuscated_compile = has("encoded-blob", &at_compile)
+        || has("high-entropy-string", &at_compile)
+        || has("xor-decoding", &at_compile);
     if obfuscated_compile {
-        let acts = has("network", &any) || r.findings.iter().filter(live).any(|f| is(f, "process") && f.severity >= Severity::Medium);
+        let acts = has("network", &any)
+            || r.findings
+                .iter()
+                .filter(live)
+                .any(|f| is(f, "process") && f.severity >= Severity::Medium);
         if acts {
-            push(&mut reasons, RiskLevel::High, "Obfuscated data in code that runs at build time, in a crate that downloads or starts programs [build-encoded-blob, build-xor-decoding].");
+            push(
+                &mut reasons,
+                RiskLevel::High,
+                "Obfuscated data in code that runs at build time, in a crate that downloads or starts programs [build-encoded-blob, build-xor-decoding].",
+            );
         } else {
-            push(&mut reasons, RiskLevel::Medium, "Obfuscated data in code that runs at build time [build-encoded-blob, build-high-entropy-string, build-xor-decoding].");
+            push(
+                &mut reasons,
+                RiskLevel::Medium,
+                "Obfuscated data in code that runs at build time [build-encoded-blob, build-high-entropy-string, build-xor-decoding].",
+            );
         }
     }
     if has("dynamic-loading", &at_compile) {
-        push(&mut reasons, RiskLevel::Medium, "The build script loads a library at run time [build-dynamic-loading].");
+        push(
+            &mut reasons,
+            RiskLevel::Medium,
+            "The build script loads a library at run time [build-dynamic-loading].",
+        );
     }
-    if r.findings.iter().any(|f| f.code == "build-write-outside-out-dir") {
-        push(&mut reasons, RiskLevel::Medium, "The build script writes files but never mentions OUT_DIR [build-write-outside-out-dir].");
+    if r.findings
+        .iter()
+        .any(|f| f.code == "build-write-outside-out-dir")
+    {
+        push(
+            &mut reasons,
+            RiskLevel::Medium,
+            "The build script writes files but never mentions OUT_DIR [build-write-outside-out-dir].",
+        );
     }
-    match r.findings.iter().filter(|f| f.code == "release-young-dependency").map(|f| f.severity).max() {
-        Some(Severity::High) => push(&mut reasons, RiskLevel::High, "The newest release depends on a days-old crate that runs a build script [release-young-dependency]."),
-        Some(_) => push(&mut reasons, RiskLevel::Medium, "The newest release depends on a crate first published days before [release-young-dependency]."),
+    match r
+        .findings
+        .iter()
+        .filter(|f| f.code == "release-young-dependency")
+        .map(|f| f.severity)
+        .max()
+    {
+        Some(Severity::High) => push(
+            &mut reasons,
+            RiskLevel::High,
+            "The newest release depends on a days-old crate that runs a build script [release-young-dependency].",
+        ),
+        Some(_) => push(
+            &mut reasons,
+            RiskLevel::Medium,
+            "The newest release depends on a crate first published days before [release-young-dependency].",
+        ),
         None => {}
     }
-    if r.findings.iter().any(|f| f.code == "release-new-dependency" && f.severity == Severity::Low) {
-        push(&mut reasons, RiskLevel::Low, "A patch release adds a dependency [release-new-dependency].");
+    if r.findings
+        .iter()
+        .any(|f| f.code == "release-new-dependency" && f.severity == Severity::Low)
+    {
+        push(
+            &mut reasons,
+            RiskLevel::Low,
+            "A patch release adds a dependency [release-new-dependency].",
+        );
     }
-    if r.findings.iter().any(|f| f.code == "pkg-vcs-dirty" || f.code == "repo-missing") {
-        push(&mut reasons, RiskLevel::Low, "The package cannot be fully compared with its repository [pkg-vcs-dirty, repo-missing].");
+    if r.findings
+        .iter()
+        .any(|f| f.code == "pkg-vcs-dirty" || f.code == "repo-missing")
+    {
+        push(
+            &mut reasons,
+            RiskLevel::Low,
+            "The package cannot be fully compared with its repository [pkg-vcs-dirty, repo-missing].",
+        );
     }
     if let Some(squat) = r.findings.iter().find(|f| f.code == "name-typosquat") {
         let other_serious = reasons.iter().any(|(l, _)| *l >= RiskLevel::Medium);
         if squat.severity == Severity::Low {
-            push(&mut reasons, RiskLevel::Low, "The name is close to a popular crate of the same repository [name-typosquat].");
+            push(
+                &mut reasons,
+                RiskLevel::Low,
+                "The name is close to a popular crate of the same repository [name-typosquat].",
+            );
         } else if squat.severity == Severity::High || other_serious {
-            push(&mut reasons, RiskLevel::High, "The name imitates a popular crate, and the crate claims its repository or has other serious findings [name-typosquat].");
+            push(
+                &mut reasons,
+                RiskLevel::High,
+                "The name imitates a popular crate, and the crate claims its repository or has other serious findings [name-typosquat].",
+            );
         } else {
-            push(&mut reasons, RiskLevel::Medium, "The name imitates a popular crate [name-typosquat].");
+            push(
+                &mut reasons,
+                RiskLevel::Medium,
+                "The name imitates a popular crate [name-typosquat].",
+            );
         }
     }
     r.findings.extend(inferred);
@@ -260,7 +685,10 @@ pub fn judge(r: &mut CrateReport) {
     super::sort(&mut r.findings);
     r.risk = Risk {
         level: reasons.first().map_or(RiskLevel::None, |r| r.0),
-        reasons: reasons.into_iter().map(|(l, t)| format!("{}: {t}", l.as_str())).collect(),
+        reasons: reasons
+            .into_iter()
+            .map(|(l, t)| format!("{}: {t}", l.as_str()))
+            .collect(),
     };
 }
 
@@ -270,7 +698,10 @@ mod tests {
 
     #[test]
     fn programs() {
-        assert_eq!(spawned_program(r#"let o = Command::new("pkg-config").arg("x");"#), Some("pkg-config"));
+        assert_eq!(
+            spawned_program(r#"let o = Command::new("pkg-config").arg("x");"#),
+            Some("pkg-config")
+        );
         assert_eq!(spawned_program("Command::new(rustc)"), None);
         assert_eq!(program_severity(Some("curl")), Severity::High);
         assert_eq!(program_severity(Some("/bin/sh")), Severity::High);
@@ -280,9 +711,15 @@ mod tests {
 
     #[test]
     fn endpoints() {
-        assert!(is_endpoint("Code that runs...: https://collector.invalid/keys."));
-        assert!(!is_endpoint("Code that runs...: https://github.com/o/r/issues."));
-        assert!(!is_endpoint("Code that runs...: https://x.test/a (in text)."));
+        assert!(is_endpoint(
+            "Code that runs...: https://collector.invalid/keys."
+        ));
+        assert!(!is_endpoint(
+            "Code that runs...: https://github.com/o/r/issues."
+        ));
+        assert!(!is_endpoint(
+            "Code that runs...: https://x.test/a (in text)."
+        ));
         assert!(!is_endpoint("Code that runs...: http://."));
     }
 

@@ -53,13 +53,23 @@ pub fn location_of(path: &str, report: &CrateReport) -> LocationKind {
         }
     }
     // Files compiled only for tests: `src/tests/...`, `src/foo/test.rs`, `src/bar_tests.rs`.
-    let stem = path.rsplit('/').next().unwrap_or("").trim_end_matches(".rs");
-    if path.contains("/tests/") || path.contains("/test/") || matches!(stem, "test" | "tests") || stem.ends_with("_test") || stem.ends_with("_tests") {
+    let stem = path
+        .rsplit('/')
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(".rs");
+    if path.contains("/tests/")
+        || path.contains("/test/")
+        || matches!(stem, "test" | "tests")
+        || stem.ends_with("_test")
+        || stem.ends_with("_tests")
+    {
         return LocationKind::Dev;
     }
     let first = path.split('/').next().unwrap_or("");
     match first {
-        "tests" | "examples" | "benches" | "test" | "bench" | "example" | "fuzz" | "testdata" | "test-data" => LocationKind::Dev,
+        "tests" | "examples" | "benches" | "test" | "bench" | "example" | "fuzz" | "testdata"
+        | "test-data" => LocationKind::Dev,
         "src" if report.targets.proc_macro => LocationKind::ProcMacro,
         "src" => LocationKind::Runtime,
         _ if !path.contains('/') => LocationKind::Runtime,
@@ -82,31 +92,61 @@ fn base_severity(cap: Cap, location: LocationKind) -> Severity {
     use Severity::*;
     let compile_time = matches!(location, LocationKind::Build | LocationKind::ProcMacro);
     if location == LocationKind::Dev {
-        return if matches!(cap, SecretPaths | EnvCredentials) { Low } else { Info };
+        return if matches!(cap, SecretPaths | EnvCredentials) {
+            Low
+        } else {
+            Info
+        };
     }
     match cap {
         SecretPaths | EnvCredentials => High,
         Network if compile_time => High,
-        Process | IpAddress | CiDetection | DynamicLoading | EncodedBlob | HighEntropyString | XorDecoding if compile_time => Medium,
+        Process | IpAddress | CiDetection | DynamicLoading | EncodedBlob | HighEntropyString
+        | XorDecoding
+            if compile_time =>
+        {
+            Medium
+        }
         Process | Network | IpAddress | CiDetection | EncodedBlob | HighEntropyString => Low,
-        Url | FsWrite | FsWalk | IncludeBytes | InlineAsm | LongString | ByteArray if compile_time => Low,
+        Url | FsWrite | FsWalk | IncludeBytes | InlineAsm | LongString | ByteArray
+            if compile_time =>
+        {
+            Low
+        }
         _ => Info,
     }
 }
 
 /// The trimmed text of a 1-based line, shortened.
 fn line_text(lines: &[&str], line: u32) -> String {
-    let text = lines.get(line.saturating_sub(1) as usize).copied().unwrap_or("").trim();
+    let text = lines
+        .get(line.saturating_sub(1) as usize)
+        .copied()
+        .unwrap_or("")
+        .trim();
     let short: String = text.chars().take(160).collect();
-    if short.len() < text.len() { format!("{short}…") } else { short }
+    if short.len() < text.len() {
+        format!("{short}…")
+    } else {
+        short
+    }
 }
 
 /// Findings from one Rust file's scan.
-fn file_findings(path: &str, lines: &[&str], scan: &source::Scan, report: &CrateReport) -> Vec<Finding> {
+fn file_findings(
+    path: &str,
+    lines: &[&str],
+    scan: &source::Scan,
+    report: &CrateReport,
+) -> Vec<Finding> {
     let file_location = location_of(path, report);
     let mut by_code: BTreeMap<(String, LocationKind), Vec<&Hit>> = BTreeMap::new();
     for hit in &scan.hits {
-        let location = if hit.in_test { LocationKind::Dev } else { file_location };
+        let location = if hit.in_test {
+            LocationKind::Dev
+        } else {
+            file_location
+        };
         let code = format!("{}-{}", prefix(location), cap_name(hit.cap));
         by_code.entry((code, location)).or_default().push(hit);
     }
@@ -131,7 +171,12 @@ fn file_findings(path: &str, lines: &[&str], scan: &source::Scan, report: &Crate
         }
         let more = hits.len().saturating_sub(MAX_HITS_PER_FILE);
         for h in hits.iter().take(MAX_HITS_PER_FILE) {
-            let mut message = format!("Code that {} {}: {}.", where_text(location), cap_title(cap), h.detail);
+            let mut message = format!(
+                "Code that {} {}: {}.",
+                where_text(location),
+                cap_title(cap),
+                h.detail
+            );
             if more > 0 {
                 message.push_str(&format!(" This file has {more} more such places."));
             }
@@ -167,7 +212,9 @@ pub fn package_findings(report: &mut CrateReport, files: &[RawFile]) {
     let mut findings = Vec::new();
     let mut build = BuildFacts::default();
     for f in files {
-        let Some(data) = f.data.as_deref() else { continue };
+        let Some(data) = f.data.as_deref() else {
+            continue;
+        };
         if !f.path.ends_with(".rs") {
             continue;
         }
@@ -179,11 +226,24 @@ pub fn package_findings(report: &mut CrateReport, files: &[RawFile]) {
         let lines: Vec<&str> = src.lines().collect();
         let location = location_of(&f.path, report);
         if location == LocationKind::Build {
-            build.spawned_literals.extend(scan.spawned_literals.iter().cloned());
+            build
+                .spawned_literals
+                .extend(scan.spawned_literals.iter().cloned());
             build.spawns_from_tool_env |= scan.spawns_from_tool_env;
-            build.script_runs.extend(scan.script_runs.iter().map(|l| (f.path.clone(), *l)));
-            if scan.hits.iter().any(|h| h.cap == Cap::FsWrite && !h.in_test) && !scan.mentions_out_dir {
-                let h = scan.hits.iter().find(|h| h.cap == Cap::FsWrite).expect("checked above");
+            build
+                .script_runs
+                .extend(scan.script_runs.iter().map(|l| (f.path.clone(), *l)));
+            if scan
+                .hits
+                .iter()
+                .any(|h| h.cap == Cap::FsWrite && !h.in_test)
+                && !scan.mentions_out_dir
+            {
+                let h = scan
+                    .hits
+                    .iter()
+                    .find(|h| h.cap == Cap::FsWrite)
+                    .expect("checked above");
                 findings.push(Finding {
                     code: "build-write-outside-out-dir".into(),
                     severity: Severity::Medium,
@@ -198,10 +258,18 @@ pub fn package_findings(report: &mut CrateReport, files: &[RawFile]) {
             }
         }
         let found = file_findings(&f.path, &lines, &scan, report);
-        let worth_a_page = found.iter().any(|f| f.severity > Severity::Info) || location == LocationKind::Build;
+        let worth_a_page =
+            found.iter().any(|f| f.severity > Severity::Info) || location == LocationKind::Build;
         findings.extend(found);
-        if worth_a_page && findings.iter().any(|x| x.file.as_deref() == Some(f.path.as_str())) && data.len() <= MAX_EVIDENCE_SOURCE {
-            report.evidence_sources.insert(f.path.clone(), src.to_string());
+        if worth_a_page
+            && findings
+                .iter()
+                .any(|x| x.file.as_deref() == Some(f.path.as_str()))
+            && data.len() <= MAX_EVIDENCE_SOURCE
+        {
+            report
+                .evidence_sources
+                .insert(f.path.clone(), src.to_string());
         }
     }
     findings.extend(contents::findings(report, files, &build));
@@ -242,7 +310,10 @@ mod tests {
 
     #[test]
     fn locations() {
-        let mut r = CrateReport { build_script: Some("build/main.rs".into()), ..CrateReport::default() };
+        let mut r = CrateReport {
+            build_script: Some("build/main.rs".into()),
+            ..CrateReport::default()
+        };
         assert_eq!(location_of("build/main.rs", &r), LocationKind::Build);
         assert_eq!(location_of("build/util.rs", &r), LocationKind::Build);
         assert_eq!(location_of("src/lib.rs", &r), LocationKind::Runtime);

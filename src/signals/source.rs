@@ -112,45 +112,153 @@ struct Tok<'a> {
 }
 
 /// Crates whose every use is an HTTP client.
-const HTTP_CRATES: &[&str] = &["reqwest", "ureq", "curl", "isahc", "surf", "attohttpc", "minreq", "http_req", "ehttp"];
+const HTTP_CRATES: &[&str] = &[
+    "reqwest",
+    "ureq",
+    "curl",
+    "isahc",
+    "surf",
+    "attohttpc",
+    "minreq",
+    "http_req",
+    "ehttp",
+];
 const NET_TYPES: &[&str] = &["TcpStream", "UdpSocket", "TcpListener", "ToSocketAddrs"];
 const PROCESS_IDENTS: &[&str] = &[
-    "CommandExt", "execvp", "execve", "execv", "execl", "posix_spawn", "CreateProcessW", "CreateProcessA",
-    "ShellExecuteW", "ShellExecuteA", "WinExec",
+    "CommandExt",
+    "execvp",
+    "execve",
+    "execv",
+    "execl",
+    "posix_spawn",
+    "CreateProcessW",
+    "CreateProcessA",
+    "ShellExecuteW",
+    "ShellExecuteA",
+    "WinExec",
 ];
-const FS_WRITE_FNS: &[&str] = &["create_dir_all", "remove_file", "remove_dir_all", "set_permissions", "OpenOptions"];
-const DYNLOAD: &[&str] = &["libloading", "dlopen", "dlsym", "LoadLibraryA", "LoadLibraryW", "LoadLibraryExW", "GetProcAddress"];
+const FS_WRITE_FNS: &[&str] = &[
+    "create_dir_all",
+    "remove_file",
+    "remove_dir_all",
+    "set_permissions",
+    "OpenOptions",
+];
+const DYNLOAD: &[&str] = &[
+    "libloading",
+    "dlopen",
+    "dlsym",
+    "LoadLibraryA",
+    "LoadLibraryW",
+    "LoadLibraryExW",
+    "GetProcAddress",
+];
 const ASM: &[&str] = &["asm", "global_asm", "naked_asm", "llvm_asm"];
 /// Environment variables that tell a program it runs in CI.
 const CI_VARS: &[&str] = &[
-    "CI", "GITHUB_ACTIONS", "GITLAB_CI", "TRAVIS", "CIRCLECI", "JENKINS_URL", "BUILDKITE", "TF_BUILD", "TEAMCITY_VERSION",
-    "BITBUCKET_BUILD_NUMBER", "APPVEYOR", "DRONE", "CONTINUOUS_INTEGRATION",
+    "CI",
+    "GITHUB_ACTIONS",
+    "GITLAB_CI",
+    "TRAVIS",
+    "CIRCLECI",
+    "JENKINS_URL",
+    "BUILDKITE",
+    "TF_BUILD",
+    "TEAMCITY_VERSION",
+    "BITBUCKET_BUILD_NUMBER",
+    "APPVEYOR",
+    "DRONE",
+    "CONTINUOUS_INTEGRATION",
 ];
 /// Fragments of paths where secrets live.
 const SECRET_PATHS: &[&str] = &[
-    ".ssh/", "id_rsa", "id_ed25519", "id_ecdsa", ".aws/credentials", ".aws/config", ".cargo/credentials", ".git-credentials",
-    ".npmrc", ".pypirc", ".docker/config.json", ".kube/config", ".gnupg", "wallet.dat", "login data", "local state",
-    ".mozilla/firefox", "google/chrome", "bravesoftware", "solana/id.json", ".config/solana", ".ethereum/keystore",
-    "metamask", "exodus", "electrum", ".netrc", "keychain-db",
+    ".ssh/",
+    "id_rsa",
+    "id_ed25519",
+    "id_ecdsa",
+    ".aws/credentials",
+    ".aws/config",
+    ".cargo/credentials",
+    ".git-credentials",
+    ".npmrc",
+    ".pypirc",
+    ".docker/config.json",
+    ".kube/config",
+    ".gnupg",
+    "wallet.dat",
+    "login data",
+    "local state",
+    ".mozilla/firefox",
+    "google/chrome",
+    "bravesoftware",
+    "solana/id.json",
+    ".config/solana",
+    ".ethereum/keystore",
+    "metamask",
+    "exodus",
+    "electrum",
+    ".netrc",
+    "keychain-db",
 ];
 
 /// Whether an environment variable name looks like a credential.
 pub fn is_credential_name(n: &str) -> bool {
-    if n.is_empty() || !n.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_') {
+    if n.is_empty()
+        || !n
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+    {
         return false;
     }
-    const WORDS: &[&str] = &["SECRET", "PASSWORD", "PASSWD", "API_KEY", "APIKEY", "ACCESS_KEY", "PRIVATE_KEY", "CREDENTIAL"];
+    const WORDS: &[&str] = &[
+        "SECRET",
+        "PASSWORD",
+        "PASSWD",
+        "API_KEY",
+        "APIKEY",
+        "ACCESS_KEY",
+        "PRIVATE_KEY",
+        "CREDENTIAL",
+    ];
     // A `_TOKEN` is a credential when it names a service or a kind of secret
     // (`XDG_ACTIVATION_TOKEN` is not one).
     const TOKEN_OWNERS: &[&str] = &[
-        "GITHUB", "GH", "GITLAB", "CI_JOB", "CARGO_REGISTRY", "NPM", "NODE_AUTH", "PYPI", "HF", "HUGGING_FACE_HUB", "SLACK",
-        "DISCORD", "TELEGRAM_BOT", "AWS_SESSION", "ACTIONS_ID_TOKEN_REQUEST", "ACTIONS_RUNTIME", "VAULT", "CODECOV",
-        "DOCKER", "HEROKU", "NETLIFY", "VERCEL", "SENTRY_AUTH", "CLOUDFLARE_API", "DIGITALOCEAN", "OPENAI", "ANTHROPIC",
+        "GITHUB",
+        "GH",
+        "GITLAB",
+        "CI_JOB",
+        "CARGO_REGISTRY",
+        "NPM",
+        "NODE_AUTH",
+        "PYPI",
+        "HF",
+        "HUGGING_FACE_HUB",
+        "SLACK",
+        "DISCORD",
+        "TELEGRAM_BOT",
+        "AWS_SESSION",
+        "ACTIONS_ID_TOKEN_REQUEST",
+        "ACTIONS_RUNTIME",
+        "VAULT",
+        "CODECOV",
+        "DOCKER",
+        "HEROKU",
+        "NETLIFY",
+        "VERCEL",
+        "SENTRY_AUTH",
+        "CLOUDFLARE_API",
+        "DIGITALOCEAN",
+        "OPENAI",
+        "ANTHROPIC",
     ];
     WORDS.iter().any(|w| n.contains(w))
         || n.strip_suffix("_TOKEN").is_some_and(|owner| {
             TOKEN_OWNERS.contains(&owner)
-                || ["_AUTH", "_API", "_ACCESS", "_BOT", "_REFRESH", "_SESSION", "_BEARER"].iter().any(|k| owner.ends_with(k))
+                || [
+                    "_AUTH", "_API", "_ACCESS", "_BOT", "_REFRESH", "_SESSION", "_BEARER",
+                ]
+                .iter()
+                .any(|k| owner.ends_with(k))
                 || owner.starts_with("CARGO_REGISTRIES_")
         })
         || n == "SSH_AUTH_SOCK"
@@ -162,10 +270,17 @@ fn lex(src: &str) -> Vec<Tok<'_>> {
     for t in tokenize(src, FrontmatterAllowed::No) {
         let text = &src[pos..pos + t.len as usize];
         let k = match t.kind {
-            TokenKind::Whitespace | TokenKind::LineComment { .. } | TokenKind::BlockComment { .. } => None,
+            TokenKind::Whitespace
+            | TokenKind::LineComment { .. }
+            | TokenKind::BlockComment { .. } => None,
             TokenKind::Ident | TokenKind::RawIdent => Some(K::Ident),
             TokenKind::Literal { kind, .. } => Some(match kind {
-                LiteralKind::Str { .. } | LiteralKind::RawStr { .. } | LiteralKind::ByteStr { .. } | LiteralKind::RawByteStr { .. } | LiteralKind::CStr { .. } | LiteralKind::RawCStr { .. } => K::Str,
+                LiteralKind::Str { .. }
+                | LiteralKind::RawStr { .. }
+                | LiteralKind::ByteStr { .. }
+                | LiteralKind::RawByteStr { .. }
+                | LiteralKind::CStr { .. }
+                | LiteralKind::RawCStr { .. } => K::Str,
                 LiteralKind::Int { .. } | LiteralKind::Byte { .. } => K::Int,
                 _ => K::Other,
             }),
@@ -185,10 +300,23 @@ fn lex(src: &str) -> Vec<Tok<'_>> {
             _ => Some(K::Other),
         };
         if let Some(k) = k {
-            toks.push(Tok { k, text, line, start: pos as u32, line_start: line_start as u32, test: false });
+            toks.push(Tok {
+                k,
+                text,
+                line,
+                start: pos as u32,
+                line_start: line_start as u32,
+                test: false,
+            });
         }
         // Only whitespace, block comments and literals can span lines.
-        if matches!(t.kind, TokenKind::Whitespace | TokenKind::BlockComment { .. } | TokenKind::Literal { .. } | TokenKind::Unknown) {
+        if matches!(
+            t.kind,
+            TokenKind::Whitespace
+                | TokenKind::BlockComment { .. }
+                | TokenKind::Literal { .. }
+                | TokenKind::Unknown
+        ) {
             for nl in memchr::memchr_iter(b'\n', text.as_bytes()) {
                 line += 1;
                 line_start = pos + nl + 1;
@@ -210,7 +338,10 @@ fn mark_tests(toks: &mut [Tok<'_>]) {
         let t = toks[i];
         if test_depth.is_none() && t.k == K::Punct('#') {
             let at = |j: usize| toks.get(i + j).map_or("", |t| t.text);
-            if at(1) == "[" && (at(2) == "test" && at(3) == "]" || at(2) == "cfg" && at(3) == "(" && at(4) == "test" && at(5) == ")") {
+            if at(1) == "["
+                && (at(2) == "test" && at(3) == "]"
+                    || at(2) == "cfg" && at(3) == "(" && at(4) == "test" && at(5) == ")")
+            {
                 pending = true;
             }
         }
@@ -241,23 +372,171 @@ fn mark_tests(toks: &mut [Tok<'_>]) {
 
 /// The 1-based column (in characters) of a token.
 fn col(src: &str, t: &Tok<'_>) -> u32 {
-    src.get(t.line_start as usize..t.start as usize).map_or(1, |s| s.chars().count() as u32 + 1)
+    src.get(t.line_start as usize..t.start as usize)
+        .map_or(1, |s| s.chars().count() as u32 + 1)
 }
 
 /// Identifiers that can start a pattern of interest; every other identifier
 /// is passed over at once.
 fn interesting(id: &str) -> bool {
+    // Most identifiers are ruled out by their length, first and last byte.
+    let b = id.as_bytes();
+    let key = (b.len() & 31) << 16 | (b[0] as usize) << 8 | b[b.len() - 1] as usize;
+    if FIRST_LAST
+        .get(key / 64)
+        .is_none_or(|w| w & (1 << (key % 64)) == 0)
+    {
+        return false;
+    }
+    interesting_slow(id)
+}
+
+/// The identifiers of interest, by (length, first byte, last byte), as a bitmap.
+static FIRST_LAST: LazyLock<Vec<u64>> = LazyLock::new(|| {
+    let mut bits = vec![0u64; (32 << 16) / 64];
+    for id in INTERESTING {
+        let b = id.as_bytes();
+        let key = (b.len() & 31) << 16 | (b[0] as usize) << 8 | b[b.len() - 1] as usize;
+        bits[key / 64] |= 1 << (key % 64);
+    }
+    bits
+});
+
+const INTERESTING: &[&str] = &[
+    "Command",
+    "process",
+    "libc",
+    "TcpStream",
+    "UdpSocket",
+    "TcpListener",
+    "ToSocketAddrs",
+    "tokio",
+    "async_std",
+    "hyper",
+    "hyper_util",
+    "fs",
+    "File",
+    "read_dir",
+    "WalkDir",
+    "jwalk",
+    "glob",
+    "Library",
+    "extern",
+    "unsafe",
+    "include_bytes",
+    "include_str",
+    "OUT_DIR",
+    "var",
+    "var_os",
+    "env",
+    "option_env",
+    "getenv",
+    "CommandExt",
+    "execvp",
+    "execve",
+    "execv",
+    "execl",
+    "posix_spawn",
+    "CreateProcessW",
+    "CreateProcessA",
+    "ShellExecuteW",
+    "ShellExecuteA",
+    "WinExec",
+    "reqwest",
+    "ureq",
+    "curl",
+    "isahc",
+    "surf",
+    "attohttpc",
+    "minreq",
+    "http_req",
+    "ehttp",
+    "create_dir_all",
+    "remove_file",
+    "remove_dir_all",
+    "set_permissions",
+    "OpenOptions",
+    "libloading",
+    "dlopen",
+    "dlsym",
+    "LoadLibraryA",
+    "LoadLibraryW",
+    "LoadLibraryExW",
+    "GetProcAddress",
+    "asm",
+    "global_asm",
+    "naked_asm",
+    "llvm_asm",
+];
+
+fn interesting_slow(id: &str) -> bool {
     // One `match`: compiled to a dispatch on length, then a few comparisons.
     matches!(
         id,
-        "Command" | "process" | "libc" | "TcpStream" | "UdpSocket" | "TcpListener" | "ToSocketAddrs" | "tokio" | "async_std"
-            | "hyper" | "hyper_util" | "fs" | "File" | "read_dir" | "WalkDir" | "jwalk" | "glob" | "Library" | "extern" | "unsafe"
-            | "include_bytes" | "include_str" | "OUT_DIR" | "var" | "var_os" | "env" | "option_env" | "getenv"
-            | "CommandExt" | "execvp" | "execve" | "execv" | "execl" | "posix_spawn" | "CreateProcessW" | "CreateProcessA"
-            | "ShellExecuteW" | "ShellExecuteA" | "WinExec" | "reqwest" | "ureq" | "curl" | "isahc" | "surf" | "attohttpc"
-            | "minreq" | "http_req" | "ehttp" | "create_dir_all" | "remove_file" | "remove_dir_all" | "set_permissions"
-            | "OpenOptions" | "libloading" | "dlopen" | "dlsym" | "LoadLibraryA" | "LoadLibraryW" | "LoadLibraryExW"
-            | "GetProcAddress" | "asm" | "global_asm" | "naked_asm" | "llvm_asm"
+        "Command"
+            | "process"
+            | "libc"
+            | "TcpStream"
+            | "UdpSocket"
+            | "TcpListener"
+            | "ToSocketAddrs"
+            | "tokio"
+            | "async_std"
+            | "hyper"
+            | "hyper_util"
+            | "fs"
+            | "File"
+            | "read_dir"
+            | "WalkDir"
+            | "jwalk"
+            | "glob"
+            | "Library"
+            | "extern"
+            | "unsafe"
+            | "include_bytes"
+            | "include_str"
+            | "OUT_DIR"
+            | "var"
+            | "var_os"
+            | "env"
+            | "option_env"
+            | "getenv"
+            | "CommandExt"
+            | "execvp"
+            | "execve"
+            | "execv"
+            | "execl"
+            | "posix_spawn"
+            | "CreateProcessW"
+            | "CreateProcessA"
+            | "ShellExecuteW"
+            | "ShellExecuteA"
+            | "WinExec"
+            | "reqwest"
+            | "ureq"
+            | "curl"
+            | "isahc"
+            | "surf"
+            | "attohttpc"
+            | "minreq"
+            | "http_req"
+            | "ehttp"
+            | "create_dir_all"
+            | "remove_file"
+            | "remove_dir_all"
+            | "set_permissions"
+            | "OpenOptions"
+            | "libloading"
+            | "dlopen"
+            | "dlsym"
+            | "LoadLibraryA"
+            | "LoadLibraryW"
+            | "LoadLibraryExW"
+            | "GetProcAddress"
+            | "asm"
+            | "global_asm"
+            | "naked_asm"
+            | "llvm_asm"
     )
 }
 
@@ -280,42 +559,84 @@ fn entropy(s: &str) -> f64 {
         counts[b as usize] += 1;
     }
     let n = s.len() as f64;
-    counts.iter().filter(|&&c| c > 0).map(|&c| {
-        let p = c as f64 / n;
-        -p * p.log2()
-    }).sum()
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
 }
 
 fn is_ip_address(s: &str) -> bool {
     let host = s.split(':').next().unwrap_or("");
     let parts: Vec<&str> = host.split('.').collect();
-    parts.len() == 4 && parts.iter().all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u8>().is_ok())
+    parts.len() == 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u8>().is_ok())
 }
 
+static SCHEME_SEP: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("://"));
+
 static SECRET_MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder().ascii_case_insensitive(true).build(SECRET_PATHS).expect("valid patterns")
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(SECRET_PATHS)
+        .expect("valid patterns")
 });
 
 fn literal_hits(body: &str, out: &mut Vec<(Cap, String)>) {
     if body.len() < 4 {
         return;
     }
-    if let Some(sep) = body.find("://") {
-        let lower_scheme = body[..sep].rsplit(|c: char| !c.is_ascii_alphabetic()).next().unwrap_or("").to_ascii_lowercase();
-        if matches!(lower_scheme.as_str(), "http" | "https" | "ftp" | "ws" | "wss") {
+    if let Some(sep) = SCHEME_SEP.find(body.as_bytes()) {
+        let lower_scheme = body[..sep]
+            .rsplit(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if matches!(
+            lower_scheme.as_str(),
+            "http" | "https" | "ftp" | "ws" | "wss"
+        ) {
             let at = sep - lower_scheme.len();
-            let url = body[at..].split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '\\').next().unwrap_or("");
+            let url = body[at..]
+                .split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '\\')
+                .next()
+                .unwrap_or("");
             // A URL inside prose (a help text, an error message) is a link, not an endpoint.
-            let in_text = body.trim_start().len() != body.len() - at || body.trim().contains(char::is_whitespace);
-            out.push((Cap::Url, if in_text { format!("{} (in text)", shorten(url)) } else { shorten(url) }));
+            let in_text = body.trim_start().len() != body.len() - at
+                || body.trim().contains(char::is_whitespace);
+            out.push((
+                Cap::Url,
+                if in_text {
+                    format!("{} (in text)", shorten(url))
+                } else {
+                    shorten(url)
+                },
+            ));
         }
-    } else if body.len() <= 21 && body.as_bytes()[0].is_ascii_digit() && is_ip_address(body) && !body.starts_with("0.") && !body.starts_with("127.") && !body.starts_with("255.") {
+    } else if body.len() <= 21
+        && body.as_bytes()[0].is_ascii_digit()
+        && is_ip_address(body)
+        && !body.starts_with("0.")
+        && !body.starts_with("127.")
+        && !body.starts_with("255.")
+    {
         out.push((Cap::IpAddress, body.to_owned()));
     }
     for m in SECRET_MATCHER.find_iter(body) {
         let frag = SECRET_PATHS[m.pattern().as_usize()];
         let i = m.start();
-        let boundary = !frag.starts_with('.') && !frag.starts_with('/') || i == 0 || matches!(body.as_bytes()[i - 1], b'/' | b'\\' | b'~' | b' ' | b'"' | b'\'');
+        let boundary = !frag.starts_with('.') && !frag.starts_with('/')
+            || i == 0
+            || matches!(
+                body.as_bytes()[i - 1],
+                b'/' | b'\\' | b'~' | b' ' | b'"' | b'\''
+            );
         if boundary {
             out.push((Cap::SecretPaths, format!("{frag} in \"{}\"", shorten(body))));
             break;
@@ -330,18 +651,33 @@ fn literal_hits(body: &str, out: &mut Vec<(Cap, String)>) {
     }
     if len >= 200 && !body.contains(' ') {
         let hex = body.bytes().all(|b| b.is_ascii_hexdigit());
-        let b64 = body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/' || b == b'=' || b == b'-' || b == b'_')
-            && body.bytes().any(|b| b.is_ascii_digit())
+        let b64 = body.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || b == b'+'
+                || b == b'/'
+                || b == b'='
+                || b == b'-'
+                || b == b'_'
+        }) && body.bytes().any(|b| b.is_ascii_digit())
             && body.bytes().any(|b| b.is_ascii_uppercase())
             && body.bytes().any(|b| b.is_ascii_lowercase());
         if hex || b64 {
-            out.push((Cap::EncodedBlob, format!("{} blob of {len} characters", if hex { "hex" } else { "base64" })));
+            out.push((
+                Cap::EncodedBlob,
+                format!(
+                    "{} blob of {len} characters",
+                    if hex { "hex" } else { "base64" }
+                ),
+            ));
         }
     }
     if len >= 64 && !body.contains(char::is_whitespace) {
         let e = entropy(body);
         if e >= 5.0 {
-            out.push((Cap::HighEntropyString, format!("{len} characters, {e:.1} bits per character")));
+            out.push((
+                Cap::HighEntropyString,
+                format!("{len} characters, {e:.1} bits per character"),
+            ));
         }
     }
 }
@@ -353,7 +689,9 @@ pub fn scan(src: &str) -> Scan {
     let text = |i: usize| toks.get(i).map_or("", |t| t.text);
     let is = |i: usize, k: K| toks.get(i).is_some_and(|t| t.k == k);
     // `a :: b` at i: returns whether tokens i..i+4 are `a`, `:`, `:`, `b`.
-    let path = |i: usize, a: &str, b: &str| text(i) == a && is(i + 1, K::Punct(':')) && is(i + 2, K::Punct(':')) && text(i + 3) == b;
+    let path = |i: usize, a: &str, b: &str| {
+        text(i) == a && is(i + 1, K::Punct(':')) && is(i + 2, K::Punct(':')) && text(i + 3) == b
+    };
     let mut brackets: Vec<(usize, usize)> = Vec::new(); // (token index, integer literals seen)
     for (i, t) in toks.iter().enumerate() {
         let mut found: Vec<(Cap, String)> = Vec::new();
@@ -361,14 +699,38 @@ pub fn scan(src: &str) -> Scan {
             K::Ident if !interesting(t.text) => {}
             K::Ident => {
                 let id = t.text;
-                if path(i, "Command", "new") || path(i, "process", "Command") || PROCESS_IDENTS.contains(&id) || path(i, "libc", "system") {
+                if path(i, "Command", "new")
+                    || path(i, "process", "Command")
+                    || PROCESS_IDENTS.contains(&id)
+                    || path(i, "libc", "system")
+                {
                     found.push((Cap::Process, id.to_owned()));
                     if path(i, "Command", "new") && is(i + 4, K::Punct('(')) {
                         match toks.get(i + 5) {
-                            Some(a) if a.k == K::Str => scan.spawned_literals.push(literal_body(a.text).to_owned()),
+                            Some(a) if a.k == K::Str => {
+                                scan.spawned_literals.push(literal_body(a.text).to_owned())
+                            }
                             _ => {
-                                let args: String = toks[i + 5..toks.len().min(i + 16)].iter().map(|t| t.text).collect();
-                                if ["\"RUSTC\"", "\"CC\"", "\"CXX\"", "\"AR\"", "rustc", "compiler", "tool", "cc::", "cmake", "pkg_config", "RUSTC_WRAPPER"].iter().any(|p| args.contains(p)) {
+                                let args: String = toks[i + 5..toks.len().min(i + 16)]
+                                    .iter()
+                                    .map(|t| t.text)
+                                    .collect();
+                                if [
+                                    "\"RUSTC\"",
+                                    "\"CC\"",
+                                    "\"CXX\"",
+                                    "\"AR\"",
+                                    "rustc",
+                                    "compiler",
+                                    "tool",
+                                    "cc::",
+                                    "cmake",
+                                    "pkg_config",
+                                    "RUSTC_WRAPPER",
+                                ]
+                                .iter()
+                                .any(|p| args.contains(p))
+                                {
                                     scan.spawns_from_tool_env = true;
                                 }
                             }
@@ -376,22 +738,46 @@ pub fn scan(src: &str) -> Scan {
                     }
                 }
                 if NET_TYPES.contains(&id)
-                    || HTTP_CRATES.contains(&id) && is(i + 1, K::Punct(':')) && is(i + 2, K::Punct(':'))
-                    || path(i, "tokio", "net") || path(i, "async_std", "net") || path(i, "hyper", "client") || path(i, "hyper_util", "client")
+                    || HTTP_CRATES.contains(&id)
+                        && is(i + 1, K::Punct(':'))
+                        && is(i + 2, K::Punct(':'))
+                    || path(i, "tokio", "net")
+                    || path(i, "async_std", "net")
+                    || path(i, "hyper", "client")
+                    || path(i, "hyper_util", "client")
                 {
                     found.push((Cap::Network, id.to_owned()));
                 }
-                if path(i, "fs", "write") || path(i, "File", "create") || path(i, "fs", "copy") || path(i, "fs", "rename") || FS_WRITE_FNS.contains(&id) {
+                if path(i, "fs", "write")
+                    || path(i, "File", "create")
+                    || path(i, "fs", "copy")
+                    || path(i, "fs", "rename")
+                    || FS_WRITE_FNS.contains(&id)
+                {
                     found.push((Cap::FsWrite, id.to_owned()));
                 }
-                if id == "read_dir" || id == "WalkDir" || id == "jwalk" || id == "glob" && is(i + 1, K::Punct('(')) {
+                if id == "read_dir"
+                    || id == "WalkDir"
+                    || id == "jwalk"
+                    || id == "glob" && is(i + 1, K::Punct('('))
+                {
                     found.push((Cap::FsWalk, id.to_owned()));
                 }
                 if DYNLOAD.contains(&id) || path(i, "Library", "new") {
                     found.push((Cap::DynamicLoading, id.to_owned()));
                 }
-                if id == "extern" && (is(i + 1, K::Punct('{')) || is(i + 1, K::Str) && is(i + 2, K::Punct('{'))) {
-                    found.push((Cap::Ffi, format!("extern {}", if is(i + 1, K::Str) { text(i + 1) } else { "" }).trim().to_owned()));
+                if id == "extern"
+                    && (is(i + 1, K::Punct('{')) || is(i + 1, K::Str) && is(i + 2, K::Punct('{')))
+                {
+                    found.push((
+                        Cap::Ffi,
+                        format!(
+                            "extern {}",
+                            if is(i + 1, K::Str) { text(i + 1) } else { "" }
+                        )
+                        .trim()
+                        .to_owned(),
+                    ));
                 }
                 if id == "unsafe" {
                     let slot = match text(i + 1) {
@@ -409,7 +795,10 @@ pub fn scan(src: &str) -> Scan {
                     }
                 }
                 if (id == "include_bytes" || id == "include_str") && is(i + 1, K::Punct('!')) {
-                    let arg = toks.get(i + 3).filter(|a| a.k == K::Str).map_or("(computed path)", |a| literal_body(a.text));
+                    let arg = toks
+                        .get(i + 3)
+                        .filter(|a| a.k == K::Str)
+                        .map_or("(computed path)", |a| literal_body(a.text));
                     found.push((Cap::IncludeBytes, format!("{id}!(\"{}\")", shorten(arg))));
                 }
                 if ASM.contains(&id) && is(i + 1, K::Punct('!')) {
@@ -419,8 +808,17 @@ pub fn scan(src: &str) -> Scan {
                     scan.mentions_out_dir = true;
                 }
                 // An environment variable read: `var("X")`, `var_os("X")`, `env!("X")`, `option_env!("X")`.
-                let arg = if is(i + 1, K::Punct('(')) { i + 2 } else if is(i + 1, K::Punct('!')) && is(i + 2, K::Punct('(')) { i + 3 } else { 0 };
-                if arg > 0 && matches!(id, "var" | "var_os" | "env" | "option_env" | "getenv") && is(arg, K::Str) {
+                let arg = if is(i + 1, K::Punct('(')) {
+                    i + 2
+                } else if is(i + 1, K::Punct('!')) && is(i + 2, K::Punct('(')) {
+                    i + 3
+                } else {
+                    0
+                };
+                if arg > 0
+                    && matches!(id, "var" | "var_os" | "env" | "option_env" | "getenv")
+                    && is(arg, K::Str)
+                {
                     let name = literal_body(toks[arg].text);
                     if CI_VARS.contains(&name) {
                         found.push((Cap::CiDetection, name.to_owned()));
@@ -429,7 +827,12 @@ pub fn scan(src: &str) -> Scan {
                     }
                 }
                 // A shell started on a script: `Command::new("sh").arg("configure")`.
-                if path(i, "Command", "new") && is(i + 4, K::Punct('(')) && toks.get(i + 5).is_some_and(|a| a.k == K::Str && SHELLS.contains(&literal_body(a.text))) {
+                if path(i, "Command", "new")
+                    && is(i + 4, K::Punct('('))
+                    && toks
+                        .get(i + 5)
+                        .is_some_and(|a| a.k == K::Str && SHELLS.contains(&literal_body(a.text)))
+                {
                     // This statement and the next: `let mut c = Command::new("sh"); c.arg(configure)`.
                     let mut statements = 0;
                     let script = toks[i + 6..]
@@ -441,8 +844,15 @@ pub fn scan(src: &str) -> Scan {
                         .take(60)
                         .filter(|t| t.k == K::Str || t.k == K::Ident)
                         .any(|t| {
-                            let a = if t.k == K::Str { literal_body(t.text) } else { t.text };
-                            a.contains("configure") || a.contains("autogen") || a.ends_with(".sh") || a == "make"
+                            let a = if t.k == K::Str {
+                                literal_body(t.text)
+                            } else {
+                                t.text
+                            };
+                            a.contains("configure")
+                                || a.contains("autogen")
+                                || a.ends_with(".sh")
+                                || a == "make"
                         });
                     if script {
                         scan.script_runs.push(t.line);
@@ -461,7 +871,13 @@ pub fn scan(src: &str) -> Scan {
                 if let Some((start, ints)) = brackets.pop() {
                     if ints >= 512 {
                         let s = toks[start];
-                        scan.hits.push(Hit { cap: Cap::ByteArray, line: s.line, col: col(src, &s), detail: format!("{ints} integer literals"), in_test: s.test });
+                        scan.hits.push(Hit {
+                            cap: Cap::ByteArray,
+                            line: s.line,
+                            col: col(src, &s),
+                            detail: format!("{ints} integer literals"),
+                            in_test: s.test,
+                        });
                     }
                 }
             }
@@ -472,7 +888,8 @@ pub fn scan(src: &str) -> Scan {
             }
             K::Punct('^') => {
                 let indexed_before = i >= 1 && is(i - 1, K::Punct(']'));
-                let indexed_after = is(i + 1, K::Ident) && is(i + 2, K::Punct('[')) || is(i + 1, K::Punct('=')) && is(i + 2, K::Ident) && is(i + 3, K::Punct('['));
+                let indexed_after = is(i + 1, K::Ident) && is(i + 2, K::Punct('['))
+                    || is(i + 1, K::Punct('=')) && is(i + 2, K::Ident) && is(i + 3, K::Punct('['));
                 if indexed_before || indexed_after {
                     found.push((Cap::XorDecoding, "^ with an indexed operand".into()));
                 }
@@ -480,7 +897,13 @@ pub fn scan(src: &str) -> Scan {
             _ => {}
         }
         for (cap, detail) in found {
-            scan.hits.push(Hit { cap, line: t.line, col: col(src, t), detail, in_test: t.test });
+            scan.hits.push(Hit {
+                cap,
+                line: t.line,
+                col: col(src, t),
+                detail,
+                in_test: t.test,
+            });
         }
     }
     scan.hits.sort_by_key(|h| (h.line, h.col));
@@ -495,7 +918,12 @@ mod tests {
     use super::*;
 
     fn caps(src: &str) -> Vec<Cap> {
-        scan(src).hits.iter().filter(|h| !h.in_test).map(|h| h.cap).collect()
+        scan(src)
+            .hits
+            .iter()
+            .filter(|h| !h.in_test)
+            .map(|h| h.cap)
+            .collect()
     }
 
     #[test]
@@ -505,24 +933,45 @@ mod tests {
 
     #[test]
     fn finds_capabilities_with_positions() {
-        let s = scan("use std::process::Command;\nfn f() {\n    Command::new(\"curl\").arg(\"http://x.test\");\n    let t = std::net::TcpStream::connect(\"10.1.2.3:80\");\n}\n");
+        let s = scan(
+            "use std::process::Command;\nfn f() {\n    Command::new(\"curl\").arg(\"http://x.test\");\n    let t = std::net::TcpStream::connect(\"10.1.2.3:80\");\n}\n",
+        );
         let got: Vec<(Cap, u32)> = s.hits.iter().map(|h| (h.cap, h.line)).collect();
         assert!(got.contains(&(Cap::Process, 3)), "{got:?}");
         assert!(got.contains(&(Cap::Url, 3)), "{got:?}");
         assert!(got.contains(&(Cap::Network, 4)), "{got:?}");
         assert!(got.contains(&(Cap::IpAddress, 4)), "{got:?}");
         assert_eq!(s.spawned_literals, vec!["curl"]);
-        let h = s.hits.iter().find(|h| h.cap == Cap::Process && h.line == 3).unwrap();
+        let h = s
+            .hits
+            .iter()
+            .find(|h| h.cap == Cap::Process && h.line == 3)
+            .unwrap();
         assert_eq!(h.col, 5);
     }
 
     #[test]
     fn environment_secrets_and_ci() {
-        let c = caps("fn f() { std::env::var(\"GITLAB_CI\"); env::var(\"CARGO_REGISTRY_TOKEN\"); let p = home.join(\".ssh/id_rsa\"); env::var(\"CARGO_PKG_NAME\"); }");
-        assert_eq!(c, vec![Cap::CiDetection, Cap::EnvCredentials, Cap::SecretPaths]);
-        assert!(caps("fn f() { d.field(\"token\", &t); let s = \"SECRET_TOKEN\"; let c = \"CI\"; }").is_empty(), "names outside environment reads are not reads");
-        assert!(caps("const M: &str = \"/moby.sshforward.v1.SSH/CheckAgent\";").is_empty(), "a fragment inside a word is no path");
-        assert!(scan("fn main() { Command::new(\"sh\").arg(\"configure\").status(); }").script_runs == vec![1]);
+        let c = caps(
+            "fn f() { std::env::var(\"GITLAB_CI\"); env::var(\"CARGO_REGISTRY_TOKEN\"); let p = home.join(\".ssh/id_rsa\"); env::var(\"CARGO_PKG_NAME\"); }",
+        );
+        assert_eq!(
+            c,
+            vec![Cap::CiDetection, Cap::EnvCredentials, Cap::SecretPaths]
+        );
+        assert!(
+            caps("fn f() { d.field(\"token\", &t); let s = \"SECRET_TOKEN\"; let c = \"CI\"; }")
+                .is_empty(),
+            "names outside environment reads are not reads"
+        );
+        assert!(
+            caps("const M: &str = \"/moby.sshforward.v1.SSH/CheckAgent\";").is_empty(),
+            "a fragment inside a word is no path"
+        );
+        assert!(
+            scan("fn main() { Command::new(\"sh\").arg(\"configure\").status(); }").script_runs
+                == vec![1]
+        );
         assert!(scan("fn main() { let configure = dir.join(\"x\");\nlet mut c = Command::new(\"sh\");\nc.arg(configure); }").script_runs == vec![2]);
         assert!(is_credential_name("AWS_SECRET_ACCESS_KEY"));
         assert!(is_credential_name("GITHUB_TOKEN"));
@@ -543,15 +992,30 @@ mod tests {
         ));
         assert_eq!(s.unsafe_counts, [1, 1, 1, 0]);
         let c: Vec<Cap> = s.hits.iter().map(|h| h.cap).collect();
-        for cap in [Cap::Ffi, Cap::Unsafe, Cap::ByteArray, Cap::EncodedBlob, Cap::XorDecoding, Cap::IncludeBytes, Cap::InlineAsm] {
+        for cap in [
+            Cap::Ffi,
+            Cap::Unsafe,
+            Cap::ByteArray,
+            Cap::EncodedBlob,
+            Cap::XorDecoding,
+            Cap::IncludeBytes,
+            Cap::InlineAsm,
+        ] {
             assert!(c.contains(&cap), "{cap:?} missing from {c:?}");
         }
     }
 
     #[test]
     fn test_code_is_marked() {
-        let s = scan("fn lib() {}\n#[cfg(test)]\nmod tests {\n    fn t() { std::process::Command::new(\"ls\"); }\n}\n#[test]\nfn other() { Command::new(\"x\"); }\nfn after() { Command::new(\"y\"); }\n");
-        let flags: Vec<(u32, bool)> = s.hits.iter().filter(|h| h.cap == Cap::Process).map(|h| (h.line, h.in_test)).collect();
+        let s = scan(
+            "fn lib() {}\n#[cfg(test)]\nmod tests {\n    fn t() { std::process::Command::new(\"ls\"); }\n}\n#[test]\nfn other() { Command::new(\"x\"); }\nfn after() { Command::new(\"y\"); }\n",
+        );
+        let flags: Vec<(u32, bool)> = s
+            .hits
+            .iter()
+            .filter(|h| h.cap == Cap::Process)
+            .map(|h| (h.line, h.in_test))
+            .collect();
         assert_eq!(flags, vec![(4, true), (7, true), (8, false)]);
     }
 }
@@ -559,8 +1023,25 @@ mod tests {
 #[cfg(test)]
 mod filter_tests {
     #[test]
+    fn the_fast_filter_agrees_with_the_list() {
+        for id in super::INTERESTING {
+            assert!(super::interesting(id), "{id}");
+        }
+        for id in ["let", "self", "String", "Commands", "proc", "unsafe_fn"] {
+            assert!(!super::interesting(id), "{id}");
+        }
+    }
+
+    #[test]
     fn every_listed_identifier_is_interesting() {
-        for list in [super::PROCESS_IDENTS, super::HTTP_CRATES, super::FS_WRITE_FNS, super::DYNLOAD, super::ASM, super::NET_TYPES] {
+        for list in [
+            super::PROCESS_IDENTS,
+            super::HTTP_CRATES,
+            super::FS_WRITE_FNS,
+            super::DYNLOAD,
+            super::ASM,
+            super::NET_TYPES,
+        ] {
             for id in list {
                 assert!(super::interesting(id), "{id}");
             }
