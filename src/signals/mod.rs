@@ -6,7 +6,8 @@
 //! - [`source`]: the token-level scan of Rust files (capabilities);
 //! - [`contents`]: the package's files (executables, large files, VCS info);
 //! - [`identity`]: names and repositories compared with popular crates;
-//! - [`history`]: the newest release compared with the one before;
+//! - [`history`]: the newest release's dependencies compared with the one before;
+//! - [`release`]: the newest release's package compared with the one before;
 //! - [`judge`]: the explicit rules that turn findings into a risk level.
 //!
 //! [`package_findings`] runs in the analyze stage, on the files in memory;
@@ -18,6 +19,7 @@ pub mod contents;
 pub mod history;
 pub mod identity;
 pub mod judge;
+pub mod release;
 pub mod source;
 
 use std::collections::BTreeMap;
