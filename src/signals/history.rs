@@ -5,22 +5,14 @@
 use std::collections::BTreeMap;
 
 use crate::fetch::PreviousRelease;
-use crate::model::{CrateReport, DependencyKind, Finding, FindingKind, LocationKind, Severity};
+use crate::model::{CrateReport, DependencyKind, Finding, FindingKind, Severity};
 
 /// A dependency first published less than this many hours before the
 /// release that depends on it is "young".
 pub const YOUNG_HOURS: i64 = 72;
 
 fn finding(code: &str, severity: Severity, evidence: String, message: String) -> Finding {
-    Finding {
-        code: code.into(),
-        severity,
-        kind: FindingKind::Fact,
-        location: LocationKind::Metadata,
-        evidence,
-        message,
-        ..Finding::default()
-    }
+    super::metadata_finding(code, severity, FindingKind::Fact, evidence, message)
 }
 
 /// Whether `current` is a patch release after `previous` (same major and minor).

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::model::{CrateReport, Finding, FindingKind, LocationKind, Severity};
+use crate::model::{CrateReport, Finding, FindingKind, Severity};
 
 /// The popular crates shipped with cargofox, most popular first.
 pub const POPULAR_LIST: &str = include_str!("../../content/popular-crates.txt");
@@ -179,15 +179,7 @@ fn finding(
     evidence: String,
     message: String,
 ) -> Finding {
-    Finding {
-        code: code.into(),
-        severity,
-        kind,
-        location: LocationKind::Metadata,
-        evidence,
-        message,
-        ..Finding::default()
-    }
+    super::metadata_finding(code, severity, kind, evidence, message)
 }
 
 /// Identity findings for one crate. `repos` maps normalized repositories to

@@ -19,6 +19,9 @@ pub mod contents;
 pub mod history;
 pub mod identity;
 pub mod judge;
+mod known;
+mod lex;
+mod literals;
 pub mod release;
 pub mod source;
 
@@ -285,6 +288,25 @@ pub fn judge_alone(report: &mut CrateReport) {
     let found = identity::findings(report, &identity::Popular::shipped(), &BTreeMap::new());
     report.findings.extend(found);
     judge::judge(report);
+}
+
+/// A finding about the crate's metadata (name, repository, releases).
+pub(crate) fn metadata_finding(
+    code: &str,
+    severity: Severity,
+    kind: FindingKind,
+    evidence: String,
+    message: String,
+) -> Finding {
+    Finding {
+        code: code.into(),
+        severity,
+        kind,
+        location: LocationKind::Metadata,
+        evidence,
+        message,
+        ..Finding::default()
+    }
 }
 
 /// Sorts findings: highest severity first, then file, line and code.

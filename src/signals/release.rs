@@ -105,15 +105,7 @@ const SERIOUS: &[&str] = &[
 ];
 
 fn finding(code: &str, severity: Severity, evidence: String, message: String) -> Finding {
-    Finding {
-        code: code.into(),
-        severity,
-        kind: FindingKind::Fact,
-        location: LocationKind::Metadata,
-        evidence,
-        message,
-        ..Finding::default()
-    }
+    super::metadata_finding(code, severity, FindingKind::Fact, evidence, message)
 }
 
 /// Findings from comparing the newest release with the previous one.

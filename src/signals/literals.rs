@@ -1,0 +1,175 @@
+//! What string literals reveal: URLs and IP addresses, paths where secrets
+//! are kept, and the shapes of hidden data (very long, encoded or
+//! high-entropy strings).
+
+use std::sync::LazyLock;
+
+use aho_corasick::AhoCorasick;
+
+use super::source::Cap;
+
+/// Fragments of paths where secrets live.
+pub(super) const SECRET_PATHS: &[&str] = &[
+    ".ssh/",
+    "id_rsa",
+    "id_ed25519",
+    "id_ecdsa",
+    ".aws/credentials",
+    ".aws/config",
+    ".cargo/credentials",
+    ".git-credentials",
+    ".npmrc",
+    ".pypirc",
+    ".docker/config.json",
+    ".kube/config",
+    ".gnupg",
+    "wallet.dat",
+    "login data",
+    "local state",
+    ".mozilla/firefox",
+    "google/chrome",
+    "bravesoftware",
+    "solana/id.json",
+    ".config/solana",
+    ".ethereum/keystore",
+    "metamask",
+    "exodus",
+    "electrum",
+    ".netrc",
+    "keychain-db",
+];
+
+pub(super) fn shorten(s: &str) -> String {
+    let s: String = s.chars().take(120).collect();
+    s.replace(['\n', '\r'], " ")
+}
+
+/// Shannon entropy in bits per character.
+fn entropy(s: &str) -> f64 {
+    let mut counts = [0usize; 256];
+    for b in s.bytes() {
+        counts[b as usize] += 1;
+    }
+    let n = s.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+fn is_ip_address(s: &str) -> bool {
+    let host = s.split(':').next().unwrap_or("");
+    let parts: Vec<&str> = host.split('.').collect();
+    parts.len() == 4
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.len() <= 3 && p.parse::<u8>().is_ok())
+}
+
+static SCHEME_SEP: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("://"));
+
+static SECRET_MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(SECRET_PATHS)
+        .expect("valid patterns")
+});
+
+pub(super) fn literal_hits(body: &str, out: &mut Vec<(Cap, String)>) {
+    if body.len() < 4 {
+        return;
+    }
+    if let Some(sep) = SCHEME_SEP.find(body.as_bytes()) {
+        let lower_scheme = body[..sep]
+            .rsplit(|c: char| !c.is_ascii_alphabetic())
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        if matches!(
+            lower_scheme.as_str(),
+            "http" | "https" | "ftp" | "ws" | "wss"
+        ) {
+            let at = sep - lower_scheme.len();
+            let url = body[at..]
+                .split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '\\')
+                .next()
+                .unwrap_or("");
+            // A URL inside prose (a help text, an error message) is a link, not an endpoint.
+            let in_text = body.trim_start().len() != body.len() - at
+                || body.trim().contains(char::is_whitespace);
+            out.push((
+                Cap::Url,
+                if in_text {
+                    format!("{} (in text)", shorten(url))
+                } else {
+                    shorten(url)
+                },
+            ));
+        }
+    } else if body.len() <= 21
+        && body.as_bytes()[0].is_ascii_digit()
+        && is_ip_address(body)
+        && !body.starts_with("0.")
+        && !body.starts_with("127.")
+        && !body.starts_with("255.")
+    {
+        out.push((Cap::IpAddress, body.to_owned()));
+    }
+    for m in SECRET_MATCHER.find_iter(body) {
+        let frag = SECRET_PATHS[m.pattern().as_usize()];
+        let i = m.start();
+        let boundary = !frag.starts_with('.') && !frag.starts_with('/')
+            || i == 0
+            || matches!(
+                body.as_bytes()[i - 1],
+                b'/' | b'\\' | b'~' | b' ' | b'"' | b'\''
+            );
+        if boundary {
+            out.push((Cap::SecretPaths, format!("{frag} in \"{}\"", shorten(body))));
+            break;
+        }
+    }
+    if body.len() < 64 {
+        return;
+    }
+    let len = body.chars().count();
+    if len >= 1000 {
+        out.push((Cap::LongString, format!("{len} characters")));
+    }
+    if len >= 200 && !body.contains(' ') {
+        let hex = body.bytes().all(|b| b.is_ascii_hexdigit());
+        let b64 = body.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || b == b'+'
+                || b == b'/'
+                || b == b'='
+                || b == b'-'
+                || b == b'_'
+        }) && body.bytes().any(|b| b.is_ascii_digit())
+            && body.bytes().any(|b| b.is_ascii_uppercase())
+            && body.bytes().any(|b| b.is_ascii_lowercase());
+        if hex || b64 {
+            out.push((
+                Cap::EncodedBlob,
+                format!(
+                    "{} blob of {len} characters",
+                    if hex { "hex" } else { "base64" }
+                ),
+            ));
+        }
+    }
+    if len >= 64 && !body.contains(char::is_whitespace) {
+        let e = entropy(body);
+        if e >= 5.0 {
+            out.push((
+                Cap::HighEntropyString,
+                format!("{len} characters, {e:.1} bits per character"),
+            ));
+        }
+    }
+}
