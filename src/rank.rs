@@ -81,7 +81,7 @@ pub fn rank(reports: &mut [CrateReport], source: &str, generated_at: &str) -> Si
 /// Identity and release signals, which compare a crate with the others,
 /// then the judgement of every crate.
 fn site_signals(reports: &mut [CrateReport]) {
-    let mut popular = Popular::shipped();
+    let mut popular = Popular::shipped().clone();
     popular.extend(
         reports
             .iter()

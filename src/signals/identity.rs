@@ -24,8 +24,14 @@ pub fn normalize(name: &str) -> String {
 }
 
 impl Popular {
-    /// The shipped list.
-    pub fn shipped() -> Self {
+    /// The shipped list (parsed once).
+    pub fn shipped() -> &'static Self {
+        static SHIPPED: std::sync::LazyLock<Popular> =
+            std::sync::LazyLock::new(Popular::parse_shipped);
+        &SHIPPED
+    }
+
+    fn parse_shipped() -> Self {
         Self::from_names(
             POPULAR_LIST
                 .lines()
@@ -102,7 +108,7 @@ pub fn similarity(n: &str, p: &str) -> Option<&'static str> {
             return Some("an affix added");
         }
     }
-    if p.len() < 5 {
+    if p.len() < 5 || n.len().abs_diff(p.len()) > 1 {
         return None;
     }
     let (a, b): (Vec<char>, Vec<char>) = (n.chars().collect(), p.chars().collect());

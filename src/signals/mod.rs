@@ -285,7 +285,7 @@ pub fn package_findings(report: &mut CrateReport, files: &[RawFile]) {
 /// Identity signals against the shipped list of popular crates, then the
 /// judgement: for a crate seen alone (`inspect`), with no site around it.
 pub fn judge_alone(report: &mut CrateReport) {
-    let found = identity::findings(report, &identity::Popular::shipped(), &BTreeMap::new());
+    let found = identity::findings(report, identity::Popular::shipped(), &BTreeMap::new());
     report.findings.extend(found);
     judge::judge(report);
 }

@@ -50,9 +50,10 @@ pub fn load(cache: &Path, name: &str, version: &str) -> Option<ReleaseSummary> {
 /// Keeps a summary for later runs.
 pub fn save(cache: &Path, name: &str, summary: &ReleaseSummary) {
     if let Ok(bytes) = serde_json::to_vec(summary) {
-        if let Err(e) =
-            crate::fetch::cache::write_atomic(&summary_path(cache, name, &summary.version), &bytes)
-        {
+        if let Err(e) = crate::fetch::cache::write_atomic_unsynced(
+            &summary_path(cache, name, &summary.version),
+            &bytes,
+        ) {
             tracing::warn!(krate = name, error = %e, "could not keep the release summary");
         }
     }
