@@ -7,6 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::metadata_finding as finding;
 use crate::model::{CrateReport, Finding, FindingKind, Severity};
 
 /// The popular crates shipped with cargofox, most popular first.
@@ -176,16 +177,6 @@ pub fn normalize_repo(url: &str) -> Option<String> {
     let owner = parts.next()?;
     let name = parts.next()?.trim_end_matches(".git");
     Some(format!("{host}/{owner}/{name}"))
-}
-
-fn finding(
-    code: &str,
-    severity: Severity,
-    kind: FindingKind,
-    evidence: String,
-    message: String,
-) -> Finding {
-    super::metadata_finding(code, severity, kind, evidence, message)
 }
 
 /// Identity findings for one crate. `repos` maps normalized repositories to

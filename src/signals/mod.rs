@@ -161,17 +161,13 @@ fn file_findings(
         if cap == Cap::Unsafe {
             let [b, f, i, t] = scan.unsafe_counts;
             let h = hits[0];
-            out.push(Finding {
-                code,
-                severity: Severity::Info,
-                kind: FindingKind::Fact,
-                location,
-                file: Some(path.to_owned()),
-                line: Some(h.line),
-                column: Some(h.col),
-                evidence: line_text(lines, h.line),
-                message: format!("This file contains unsafe code: {b} blocks, {f} functions, {i} impls, {t} traits."),
-            });
+            out.push(at_line(
+                (code, Severity::Info, FindingKind::Fact, location),
+                path,
+                lines,
+                h,
+                format!("This file contains unsafe code: {b} blocks, {f} functions, {i} impls, {t} traits."),
+            ));
             continue;
         }
         let more = hits.len().saturating_sub(MAX_HITS_PER_FILE);
@@ -185,20 +181,42 @@ fn file_findings(
             if more > 0 {
                 message.push_str(&format!(" This file has {more} more such places."));
             }
-            out.push(Finding {
-                code: code.clone(),
-                severity: base_severity(cap, location),
-                kind: FindingKind::Fact,
-                location,
-                file: Some(path.to_owned()),
-                line: Some(h.line),
-                column: Some(h.col),
-                evidence: line_text(lines, h.line),
+            out.push(at_line(
+                (
+                    code.clone(),
+                    base_severity(cap, location),
+                    FindingKind::Fact,
+                    location,
+                ),
+                path,
+                lines,
+                h,
                 message,
-            });
+            ));
         }
     }
     out
+}
+
+/// A finding whose evidence is one line of a source file.
+fn at_line(
+    (code, severity, kind, location): (String, Severity, FindingKind, LocationKind),
+    path: &str,
+    lines: &[&str],
+    hit: &Hit,
+    message: String,
+) -> Finding {
+    Finding {
+        code,
+        severity,
+        kind,
+        location,
+        file: Some(path.to_owned()),
+        line: Some(hit.line),
+        column: Some(hit.col),
+        evidence: line_text(lines, hit.line),
+        message,
+    }
 }
 
 fn where_text(location: LocationKind) -> &'static str {
@@ -249,17 +267,13 @@ pub fn package_findings(report: &mut CrateReport, files: &[RawFile]) {
                     .iter()
                     .find(|h| h.cap == Cap::FsWrite)
                     .expect("checked above");
-                findings.push(Finding {
-                    code: "build-write-outside-out-dir".into(),
-                    severity: Severity::Medium,
-                    kind: FindingKind::Inference,
-                    location,
-                    file: Some(f.path.clone()),
-                    line: Some(h.line),
-                    column: Some(h.col),
-                    evidence: line_text(&lines, h.line),
-                    message: "The build script writes files, and this file never mentions OUT_DIR, the only folder a build script should write to.".into(),
-                });
+                findings.push(at_line(
+                    ("build-write-outside-out-dir".into(), Severity::Medium, FindingKind::Inference, location),
+                    &f.path,
+                    &lines,
+                    h,
+                    "The build script writes files, and this file never mentions OUT_DIR, the only folder a build script should write to.".into(),
+                ));
             }
         }
         let found = file_findings(&f.path, &lines, &scan, report);
