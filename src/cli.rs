@@ -36,6 +36,9 @@ enum Command {
     Inspect(InspectArgs),
     /// Serve a built site on 127.0.0.1.
     Serve(ServeArgs),
+    /// Read a database dump and print what it holds: to check a dump, and to
+    /// measure reading one.
+    DumpStats(DumpStatsArgs),
     /// Print the most depended-on crates of a built site, most popular first:
     /// the list `content/popular-crates.txt` that typosquat checks compare with.
     Popular(PopularArgs),
@@ -49,6 +52,39 @@ struct PopularArgs {
     /// How many names to print.
     #[arg(long, default_value_t = 1000)]
     top: usize,
+}
+
+#[derive(Debug, Args)]
+struct DumpStatsArgs {
+    #[command(flatten)]
+    data: RegistryDataArgs,
+    #[command(flatten)]
+    source: SourceArgs,
+}
+
+#[derive(Debug, Args)]
+struct RegistryDataArgs {
+    /// Read the registry's database dump: a file, a URL, or nothing for the
+    /// registry's own (`db-dump.tar.gz` at the root of its download origin).
+    /// Adds downloads, owners, categories and the registry-wide graph, and
+    /// makes every crate of the registry the default selection.
+    #[arg(long, value_name = "PATH|URL", num_args = 0..=1, default_missing_value = "registry")]
+    db_dump: Option<String>,
+    /// With a dump: cover the N crates with the most downloads over the
+    /// dump's last 90 days (added to crates named explicitly).
+    #[arg(long, value_name = "N")]
+    top: Option<usize>,
+    /// A local checkout of the RustSec advisory database.
+    #[arg(long, value_name = "DIR")]
+    advisory_db: Option<PathBuf>,
+}
+
+impl RegistryDataArgs {
+    fn apply(self, flags: &mut Flags) {
+        flags.db_dump = self.db_dump;
+        flags.top = self.top;
+        flags.advisory_db = self.advisory_db;
+    }
 }
 
 #[derive(Debug, Args)]
@@ -135,6 +171,8 @@ struct BuildArgs {
     select: SelectArgs,
     #[command(flatten)]
     source: SourceArgs,
+    #[command(flatten)]
+    data: RegistryDataArgs,
     /// Output folder, replaced atomically [default: public].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -153,6 +191,8 @@ struct FetchArgs {
     select: SelectArgs,
     #[command(flatten)]
     source: SourceArgs,
+    #[command(flatten)]
+    data: RegistryDataArgs,
 }
 
 #[derive(Debug, Args)]
@@ -168,6 +208,8 @@ struct InspectArgs {
     no_scan: bool,
     #[command(flatten)]
     source: SourceArgs,
+    #[command(flatten)]
+    data: RegistryDataArgs,
 }
 
 #[derive(Debug, Args)]
@@ -190,15 +232,23 @@ pub fn run() -> anyhow::Result<()> {
             flags.out = args.out;
             flags.base_url = args.base_url;
             flags.title = args.title;
+            args.data.apply(&mut flags);
             let settings = Settings::resolve(flags, &file)?;
             let selection = selection(args.select.flags(), &file)?;
             let summary = pipeline::build(&settings, &selection)?;
             eprintln!("Built {}\n{summary}", settings.out.display());
         }
         Command::Fetch(args) => {
-            let settings = Settings::resolve(args.source.flags(), &file)?;
+            let mut flags = args.source.flags();
+            args.data.apply(&mut flags);
+            let settings = Settings::resolve(flags, &file)?;
             let selection = selection(args.select.flags(), &file)?;
             let start = Instant::now();
+            let data = pipeline::load_registry_data(&settings)?;
+            let selection = match &data.dump {
+                Some(d) => pipeline::dump_selection(&selection, d, settings.top),
+                None => selection,
+            };
             let gathered = pipeline::gather(&settings, &selection)?;
             let ready = gathered.inputs.iter().filter(|i| i.file.is_some()).count();
             for input in &gathered.inputs {
@@ -223,13 +273,25 @@ pub fn run() -> anyhow::Result<()> {
             );
         }
         Command::Inspect(args) => {
-            let mut settings = Settings::resolve(args.source.flags(), &file)?;
+            let mut flags = args.source.flags();
+            args.data.apply(&mut flags);
+            let mut settings = Settings::resolve(flags, &file)?;
             settings.skip_scan = args.no_scan;
+            let data = pipeline::load_registry_data(&settings)?;
             let gathered = pipeline::inspect_inputs(&settings, &args.targets)?;
-            let mut reports =
-                pipeline::analyze_inputs(&settings, &gathered, &pipeline::now_rfc3339())?;
+            let now = pipeline::now_rfc3339();
+            let mut reports = pipeline::analyze_inputs(&settings, &gathered, &now)?;
             if !args.no_scan {
-                reports.iter_mut().for_each(crate::signals::judge_alone);
+                crate::rank::enrich(
+                    &mut reports,
+                    &crate::rank::RankInputs {
+                        source: &gathered.source,
+                        generated_at: &now,
+                        dump: data.dump.as_ref(),
+                        advisories: data.advisories.as_ref(),
+                        previous_owners: None,
+                    },
+                );
             }
             let mut out = std::io::stdout().lock();
             for r in &reports {
@@ -245,6 +307,19 @@ pub fn run() -> anyhow::Result<()> {
                     return Err(e.into());
                 }
             }
+        }
+        Command::DumpStats(args) => {
+            let mut flags = args.source.flags();
+            args.data.apply(&mut flags);
+            let mut settings = Settings::resolve(flags, &file)?;
+            settings
+                .db_dump
+                .get_or_insert(crate::fetch::dump::DumpLocation::Registry);
+            let start = Instant::now();
+            let data = pipeline::load_registry_data(&settings)?;
+            let text = crate::inspect::dump_stats(data.dump.as_ref(), data.advisories.as_ref());
+            eprintln!("read in {:.1}s", start.elapsed().as_secs_f64());
+            std::io::stdout().write_all(text.as_bytes())?;
         }
         Command::Popular(args) => {
             let path = args.site.join("index.json");

@@ -51,6 +51,12 @@ pub struct FileConfig {
     pub use_cargo_cache: Option<bool>,
     /// Limits on what one package may cost.
     pub limits: Option<Limits>,
+    /// `--db-dump`: a path, a URL, or `registry` for the registry's own.
+    pub db_dump: Option<String>,
+    /// `--top`.
+    pub top: Option<usize>,
+    /// `--advisory-db`.
+    pub advisory_db: Option<PathBuf>,
 }
 
 impl FileConfig {
@@ -80,6 +86,9 @@ pub enum Selection {
         closure: bool,
         /// At most this many crates.
         max: usize,
+        /// Whether nothing was asked for: the curated list, replaced by
+        /// the dump's crates when a dump is loaded.
+        curated: bool,
     },
 }
 
@@ -100,6 +109,12 @@ pub struct Settings {
     pub title: String,
     /// Skip the risk scan (only to measure what it costs).
     pub skip_scan: bool,
+    /// The database dump to read, if any.
+    pub db_dump: Option<crate::fetch::dump::DumpLocation>,
+    /// With a dump: cover only the crates with the most recent downloads.
+    pub top: Option<usize>,
+    /// A local checkout of the RustSec advisory database.
+    pub advisory_db: Option<PathBuf>,
 }
 
 /// Raw flags shared by the commands, before merging.
@@ -127,6 +142,12 @@ pub struct Flags {
     pub base_url: Option<String>,
     /// `--title`.
     pub title: Option<String>,
+    /// `--db-dump`.
+    pub db_dump: Option<String>,
+    /// `--top`.
+    pub top: Option<usize>,
+    /// `--advisory-db`.
+    pub advisory_db: Option<PathBuf>,
 }
 
 impl Settings {
@@ -148,6 +169,14 @@ impl Settings {
         }
         let mut mirrors = flags.mirrors;
         mirrors.extend(file.mirrors.clone().unwrap_or_default());
+        if let Some(p) = flags.advisory_db.as_ref().or(file.advisory_db.as_ref()) {
+            if !p.join("crates").is_dir() {
+                bail!(
+                    "--advisory-db {} is not a checkout of the RustSec advisory database (it has no crates/ folder)",
+                    p.display()
+                );
+            }
+        }
         Ok(Self {
             fetch: FetchOptions {
                 cache: flags
@@ -184,6 +213,12 @@ impl Settings {
                 .or_else(|| file.title.clone())
                 .unwrap_or_else(|| "cargofox".into()),
             skip_scan: false,
+            db_dump: flags
+                .db_dump
+                .or_else(|| file.db_dump.clone())
+                .map(|v| crate::fetch::dump::DumpLocation::parse(&v)),
+            top: flags.top.or(file.top),
+            advisory_db: flags.advisory_db.or_else(|| file.advisory_db.clone()),
         })
     }
 }
@@ -232,12 +267,14 @@ pub fn selection(flags: SelectionFlags, file: &FileConfig) -> anyhow::Result<Sel
             specs: select::default_specs(),
             closure: true,
             max,
+            curated: true,
         });
     }
     Ok(Selection::Registry {
         specs,
         closure,
         max,
+        curated: false,
     })
 }
 
@@ -270,6 +307,7 @@ mod tests {
                 specs,
                 closure,
                 max,
+                ..
             } => {
                 assert!(closure);
                 assert_eq!(max, 300);

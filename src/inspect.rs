@@ -161,3 +161,46 @@ pub fn text_report(r: &CrateReport) -> String {
     }
     s
 }
+
+/// What a database dump (and an advisory database) holds, for `dump-stats`.
+pub fn dump_stats(
+    dump: Option<&crate::fetch::dump::DumpData>,
+    advisories: Option<&crate::fetch::advisories::AdvisoryDb>,
+) -> String {
+    let mut out = String::new();
+    if let Some(d) = dump {
+        let versions: usize = d.crates.iter().map(|c| c.versions.len()).sum();
+        let edges: usize = d.crates.iter().map(|c| c.deps.len()).sum();
+        let owned: usize = d.crates.iter().map(|c| c.owners.len()).sum();
+        let _ = writeln!(out, "crates: {}", thousands(d.crates.len()));
+        let _ = writeln!(out, "versions: {}", thousands(versions));
+        let _ = writeln!(
+            out,
+            "owners: {} ({} ownerships)",
+            thousands(d.owners.len()),
+            thousands(owned)
+        );
+        let _ = writeln!(
+            out,
+            "dependencies of default versions: {}",
+            thousands(edges)
+        );
+        let _ = writeln!(out, "categories: {}", thousands(d.category_names.len()));
+        let _ = writeln!(
+            out,
+            "download window: {} days, {} to {}",
+            d.days.len(),
+            d.days.first().map_or("-", String::as_str),
+            d.days.last().map_or("-", String::as_str)
+        );
+        let _ = writeln!(out, "most downloaded over the window:");
+        for name in crate::rank::most_downloaded(d, 10) {
+            let recent = d.get(name).map_or(0, |(_, c)| c.recent());
+            let _ = writeln!(out, "  {name} {}", thousands(recent as usize));
+        }
+    }
+    if let Some(a) = advisories {
+        let _ = writeln!(out, "advisories: {}", thousands(a.len()));
+    }
+    out
+}

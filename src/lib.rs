@@ -22,6 +22,7 @@ pub mod config;
 pub mod fetch;
 pub mod inspect;
 pub mod model;
+pub mod owners;
 pub mod pipeline;
 pub mod publish;
 pub mod rank;

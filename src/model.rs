@@ -10,6 +10,14 @@
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod registry;
+
+pub use registry::{
+    Advisory, AdvisoryKind, CategoryRank, DailyDownloads, DependencyHealth, DependencyWeight,
+    Dependent, Downloads, GraphSource, HealthIssue, Owner, OwnerKind, Ranking, ReverseDependencies,
+    ScoreComponent,
+};
+
 /// Version of the JSON sidecar schema. Bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -74,6 +82,30 @@ pub struct CrateReport {
     pub findings: Vec<Finding>,
     /// The judgement drawn from the findings.
     pub risk: Risk,
+    /// When the crate was first published (RFC 3339), from the dump.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// Download counts; absent without a database dump.
+    #[serde(default)]
+    pub downloads: Option<Downloads>,
+    /// Who can publish it; absent without a database dump.
+    #[serde(default)]
+    pub owners: Option<Vec<Owner>>,
+    /// Who depends on it.
+    #[serde(default)]
+    pub reverse_dependencies: ReverseDependencies,
+    /// Outdated, yanked and vulnerable requirements.
+    #[serde(default)]
+    pub dependency_health: DependencyHealth,
+    /// What compiling it pulls in.
+    #[serde(default)]
+    pub dependency_weight: DependencyWeight,
+    /// RustSec advisories about it; absent without an advisory database.
+    #[serde(default)]
+    pub advisories: Option<Vec<Advisory>>,
+    /// The explainable score.
+    #[serde(default)]
+    pub ranking: Ranking,
     /// When the data was gathered (RFC 3339, UTC).
     pub generated_at: String,
     /// The README's Markdown source; rendered on the page, not part of the JSON.
@@ -341,6 +373,15 @@ pub struct CrateSummary {
     pub risk: RiskLevel,
     /// Number of findings of medium or high severity.
     pub serious_findings: usize,
+    /// Downloads over the dump's last 90 days; null without a dump.
+    #[serde(default)]
+    pub recent_downloads: Option<u64>,
+    /// First publication of the crate, from the dump.
+    #[serde(default)]
+    pub created_at: Option<String>,
+    /// The score out of 100.
+    #[serde(default)]
+    pub score: u32,
 }
 
 /// `index.json`: the whole site in one document.

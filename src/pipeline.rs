@@ -10,6 +10,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::analyze::{self, AnalyzeContext};
 use crate::config::{Selection, Settings};
+use crate::fetch::advisories::AdvisoryDb;
+use crate::fetch::dump::{self, DumpData};
 use crate::fetch::http::HttpCounts;
 use crate::fetch::index::Registry;
 use crate::fetch::local::{self, LocalCrate};
@@ -139,6 +141,7 @@ pub fn gather(settings: &Settings, selection: &Selection) -> anyhow::Result<Gath
             specs,
             closure,
             max,
+            ..
         } => fetch_specs(settings, specs, *closure, *max),
     }
 }
@@ -195,14 +198,83 @@ pub fn analyze_inputs(
     Ok(reports)
 }
 
+/// Registry-wide data read before the crates: the database dump and the
+/// advisory database, each only when configured.
+#[derive(Debug, Default)]
+pub struct RegistryData {
+    /// The dump, compacted.
+    pub dump: Option<DumpData>,
+    /// The advisories.
+    pub advisories: Option<AdvisoryDb>,
+    /// HTTP activity of fetching the dump.
+    pub http: HttpCounts,
+}
+
+/// Fetches (when it is a URL) and reads the dump, and reads the advisories.
+pub fn load_registry_data(settings: &Settings) -> anyhow::Result<RegistryData> {
+    let mut data = RegistryData::default();
+    if let Some(location) = &settings.db_dump {
+        let fetcher = Fetcher::new(settings.fetch.clone())?;
+        let progress = spinner("fetching the database dump");
+        let path = tokio::runtime::Runtime::new()?.block_on(fetcher.dump(location));
+        progress.finish_and_clear();
+        data.http = fetcher.counts();
+        let path = path?;
+        let progress = spinner("reading the database dump");
+        let dump = dump::load(&path);
+        progress.finish_and_clear();
+        data.dump = Some(dump?);
+    }
+    if let Some(path) = &settings.advisory_db {
+        data.advisories = Some(AdvisoryDb::open(path)?);
+    }
+    Ok(data)
+}
+
+/// With a dump, the curated default is replaced by the dump's crates: all of
+/// them, or the `top` with the most recent downloads (crates named
+/// explicitly are kept, and `top` adds to them).
+pub fn dump_selection(selection: &Selection, dump: &DumpData, top: Option<usize>) -> Selection {
+    let Selection::Registry {
+        specs,
+        closure,
+        max,
+        curated,
+    } = selection
+    else {
+        return selection.clone();
+    };
+    if !curated && top.is_none() {
+        return selection.clone();
+    }
+    let mut picked: Vec<CrateSpec> = if *curated { Vec::new() } else { specs.clone() };
+    let names: Vec<&str> = rank::most_downloaded(dump, top.unwrap_or(usize::MAX)).collect();
+    picked.extend(names.into_iter().map(|n| CrateSpec {
+        name: n.to_owned(),
+        version: None,
+    }));
+    Selection::Registry {
+        specs: picked,
+        closure: *closure && !curated,
+        max: *max,
+        curated: false,
+    }
+}
+
 /// `cargofox build`: every stage, then an atomic publish.
 pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSummary> {
     let mut summary = RunSummary::default();
     let generated_at = now_rfc3339();
     let t = Instant::now();
-    let gathered = gather(settings, selection)?;
+    let data = load_registry_data(settings)?;
+    let selection = match &data.dump {
+        Some(d) => dump_selection(selection, d, settings.top),
+        None => selection.clone(),
+    };
+    let gathered = gather(settings, &selection)?;
     summary.timings.push(("fetch", t.elapsed()));
     summary.http = gathered.http;
+    summary.http.add(&data.http);
 
     let t = Instant::now();
     let mut reports = analyze_inputs(settings, &gathered, &generated_at)?;
@@ -225,7 +297,17 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
     }
 
     let t = Instant::now();
-    let site = rank::rank(&mut reports, &gathered.source, &generated_at);
+    let previous_owners = crate::owners::load(&settings.fetch.cache);
+    let site = rank::rank(
+        &mut reports,
+        &rank::RankInputs {
+            source: &gathered.source,
+            generated_at: &generated_at,
+            dump: data.dump.as_ref(),
+            advisories: data.advisories.as_ref(),
+            previous_owners: previous_owners.as_ref(),
+        },
+    );
     let (seen, feed) = crate::watch::update(
         &crate::watch::load(&settings.fetch.cache),
         &reports,
@@ -256,6 +338,8 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
     staging.commit()?;
     crate::watch::save(&settings.fetch.cache, &seen)
         .context("saving the findings seen, for the next run's feed")?;
+    crate::owners::save(&settings.fetch.cache, &site.owner_state)
+        .context("saving the owners, for the next run's ownership changes")?;
     summary.timings.push(("publish", t.elapsed()));
     Ok(summary)
 }

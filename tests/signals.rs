@@ -122,7 +122,14 @@ fn site(cases: Vec<Case>) -> BTreeMap<String, CrateReport> {
             analyze(&input, &AnalyzeContext::default())
         })
         .collect();
-    cargofox::rank::rank(&mut reports, "test", "2026-01-10T00:00:00Z");
+    cargofox::rank::rank(
+        &mut reports,
+        &cargofox::rank::RankInputs {
+            source: "test",
+            generated_at: "2026-01-10T00:00:00Z",
+            ..Default::default()
+        },
+    );
     reports.into_iter().map(|r| (r.name.clone(), r)).collect()
 }
 

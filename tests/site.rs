@@ -354,7 +354,11 @@ fn a_folder_of_crate_files_builds_without_an_index_and_inspect_agrees() {
     let mut sidecar = g.clone();
     for v in [&mut from_inspect, &mut sidecar] {
         v["generated_at"] = serde_json::Value::Null;
+        // Figures relative to the set of crates, which differs: the site
+        // holds three crates, inspect was given four (one twice).
         v["dependents"] = serde_json::json!([]);
+        v["reverse_dependencies"] = serde_json::Value::Null;
+        v["ranking"] = serde_json::Value::Null;
     }
     assert_eq!(from_inspect, sidecar);
     let text = ok(cargofox(

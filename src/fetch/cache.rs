@@ -62,6 +62,17 @@ impl Cache {
         Some((body, validators))
     }
 
+    /// The validators stored beside a cached file.
+    pub fn read_validators(&self, path: &Path) -> Option<Validators> {
+        let bytes = std::fs::read(validators_path(path)).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// Stores the validators of a cached file beside it.
+    pub fn write_validators(&self, path: &Path, validators: &Validators) -> anyhow::Result<()> {
+        write_atomic(&validators_path(path), &serde_json::to_vec(validators)?)
+    }
+
     /// Writes a file and its validators, each atomically.
     pub fn write_with_validators(
         &self,

@@ -38,6 +38,15 @@ pub enum HttpError {
         #[source]
         source: reqwest::Error,
     },
+    /// A streamed body could not be written to disk.
+    #[error("writing the body of {url}: {source}")]
+    Io {
+        /// The URL asked for.
+        url: String,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
     /// The body was larger than allowed.
     #[error("{url} sent more than {limit} bytes")]
     TooLarge {
@@ -97,6 +106,18 @@ pub struct HttpCounts {
     pub failures: u64,
     /// Cached index files used without a request (younger than the maximum age).
     pub reused: u64,
+}
+
+impl HttpCounts {
+    /// Adds another client's counts to these.
+    pub fn add(&mut self, other: &Self) {
+        self.requests += other.requests;
+        self.not_modified += other.not_modified;
+        self.bytes += other.bytes;
+        self.retries += other.retries;
+        self.failures += other.failures;
+        self.reused += other.reused;
+    }
 }
 
 /// Settings of the client.
@@ -185,11 +206,38 @@ impl Http {
         validators: Option<&Validators>,
         limit: u64,
     ) -> Result<Fetched, HttpError> {
+        self.get_into(url, validators, limit, None).await
+    }
+
+    /// GET `url` like [`Http::get`], streaming the body into `file` (emptied
+    /// first, and again before each retry) rather than memory, with
+    /// `timeout` for the whole transfer: for large files such as the
+    /// database dump. A body answer is `Fetched::Body` with an empty vector.
+    pub async fn get_to_file(
+        &self,
+        url: &str,
+        validators: Option<&Validators>,
+        limit: u64,
+        file: &mut std::fs::File,
+        timeout: Duration,
+    ) -> Result<Fetched, HttpError> {
+        self.get_into(url, validators, limit, Some((file, timeout)))
+            .await
+    }
+
+    async fn get_into(
+        &self,
+        url: &str,
+        validators: Option<&Validators>,
+        limit: u64,
+        mut file: Option<(&mut std::fs::File, Duration)>,
+    ) -> Result<Fetched, HttpError> {
         let mut delay = self.settings.backoff;
         let mut attempt = 0;
         loop {
             self.stats.requests.fetch_add(1, Ordering::Relaxed);
-            match self.attempt(url, validators, limit).await {
+            let sink = file.as_mut().map(|(f, t)| (&mut **f, *t));
+            match self.attempt(url, validators, limit, sink).await {
                 Attempt::Done(result) => {
                     if result.is_err() {
                         self.stats.failures.fetch_add(1, Ordering::Relaxed);
@@ -212,8 +260,17 @@ impl Http {
         }
     }
 
-    async fn attempt(&self, url: &str, validators: Option<&Validators>, limit: u64) -> Attempt {
+    async fn attempt(
+        &self,
+        url: &str,
+        validators: Option<&Validators>,
+        limit: u64,
+        mut file: Option<(&mut std::fs::File, Duration)>,
+    ) -> Attempt {
         let mut request = self.client.get(url);
+        if let Some((_, timeout)) = &file {
+            request = request.timeout(*timeout);
+        }
         if let Some(v) = validators.filter(|v| !v.is_empty()) {
             if let Some(etag) = &v.etag {
                 request = request.header(IF_NONE_MATCH, etag);
@@ -276,27 +333,58 @@ impl Http {
             }));
         }
         let mut body = Vec::new();
+        let mut received = 0u64;
         loop {
             match response.chunk().await {
                 Ok(Some(chunk)) => {
                     self.stats
                         .bytes
                         .fetch_add(chunk.len() as u64, Ordering::Relaxed);
-                    if body.len() as u64 + chunk.len() as u64 > limit {
+                    let first = received == 0;
+                    received += chunk.len() as u64;
+                    if received > limit {
                         return Attempt::Done(Err(HttpError::TooLarge {
                             url: url.to_owned(),
                             limit,
                         }));
                     }
-                    body.extend_from_slice(&chunk);
+                    match file.as_mut() {
+                        Some((f, _)) => {
+                            if let Err(e) = write_chunk(f, &chunk, first) {
+                                return Attempt::Done(Err(HttpError::Io {
+                                    url: url.to_owned(),
+                                    source: e,
+                                }));
+                            }
+                        }
+                        None => body.extend_from_slice(&chunk),
+                    }
                 }
                 Ok(None) => break,
                 // A body cut short: try again rather than keep a truncated file.
                 Err(e) => return Attempt::Retry(Duration::ZERO, transport(e)),
             }
         }
+        if let (Some((f, _)), 0) = (file.as_mut(), received) {
+            if let Err(e) = f.set_len(0) {
+                return Attempt::Done(Err(HttpError::Io {
+                    url: url.to_owned(),
+                    source: e,
+                }));
+            }
+        }
         Attempt::Done(Ok(Fetched::Body(body, found)))
     }
+}
+
+/// Appends a chunk to a streamed body, emptying the file on the first one.
+fn write_chunk(f: &mut std::fs::File, chunk: &[u8], first: bool) -> std::io::Result<()> {
+    use std::io::{Seek, Write};
+    if first {
+        f.set_len(0)?;
+        f.rewind()?;
+    }
+    f.write_all(chunk)
 }
 
 /// Parses `Retry-After` as seconds or as an HTTP date.

@@ -9,7 +9,9 @@
 //! also taken from local mirror folders and cargo's own download cache,
 //! checksum-verified, before any download.
 
+pub mod advisories;
 pub mod cache;
+pub mod dump;
 pub mod http;
 pub mod index;
 pub mod local;

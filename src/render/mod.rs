@@ -7,6 +7,7 @@
 //! the same data differ only in the date stamp.
 
 pub mod markdown;
+pub mod registry;
 pub mod risk;
 pub mod views;
 
@@ -35,6 +36,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("report.html", include_str!("../../templates/report.html")),
     ("feed.xml", include_str!("../../templates/feed.xml")),
+    ("group.html", include_str!("../../templates/group.html")),
+    ("groups.html", include_str!("../../templates/groups.html")),
 ];
 
 const PAGES: &[(&str, &str)] = &[
@@ -207,6 +210,7 @@ pub fn render_site(
         let slug = slug(&r.name);
         let mut c = ctx.clone();
         c.insert("krate", r);
+        c.insert("reg", &registry::registry_view(r));
         let mut view = views::crate_view(r, &is_local);
         view.finding_groups = serde_json::to_value(risk::finding_groups(r, &site.base))?;
         c.insert("view", &view);
@@ -302,6 +306,22 @@ pub fn render_site(
             .map(|r| format!("{root}crates/{}/", slug(&r.name))),
     );
     urls.push(format!("{root}report/"));
+    stats.pages += render_groups(dir, &tera, &ctx, reports, &mut urls, &root)?;
+    if reports.iter().any(|r| r.owners.is_some()) {
+        let entries = registry::owner_feed_entries(&summary.owner_state.changes, &root);
+        write(
+            dir,
+            "owners.xml",
+            atom(
+                &tera,
+                &ctx,
+                (&root, "owners.xml", "ownership changes"),
+                &entries,
+                &opts.generated_at,
+            )?
+            .as_bytes(),
+        )?;
+    }
     let mut c = tera::Context::new();
     c.insert("urls", &urls);
     write(
@@ -322,13 +342,36 @@ pub fn render_site(
     Ok(stats)
 }
 
-#[derive(Serialize)]
-struct FeedEntryView {
+/// One entry of an Atom feed.
+#[derive(Debug, Serialize)]
+pub struct FeedEntryView {
     title: String,
     id: String,
     link: String,
     updated: String,
     summary: String,
+}
+
+/// Renders an Atom feed at `root{file}`.
+fn atom(
+    tera: &tera::Tera,
+    ctx: &tera::Context,
+    (root, file, title): (&str, &str, &str),
+    entries: &[FeedEntryView],
+    now: &str,
+) -> anyhow::Result<String> {
+    let mut c = ctx.clone();
+    c.insert(
+        "feed",
+        &serde_json::json!({
+            "title": title,
+            "self_url": format!("{root}{file}"),
+            "root": root,
+            "updated": entries.first().map_or(now, |e| e.updated.as_str()),
+            "entries": entries,
+        }),
+    );
+    Ok(tera.render("feed.xml", &c)?)
 }
 
 fn feed_xml(
@@ -353,17 +396,46 @@ fn feed_xml(
             summary: format!("New findings: {}", e.codes.join(", ")),
         })
         .collect();
-    let mut c = ctx.clone();
-    c.insert(
-        "feed",
-        &serde_json::json!({
-            "self_url": format!("{root}feed.xml"),
-            "root": root,
-            "updated": feed.first().map_or(now, |e| e.updated.as_str()),
-            "entries": entries,
-        }),
-    );
-    Ok(tera.render("feed.xml", &c)?)
+    atom(
+        tera,
+        ctx,
+        (root, "feed.xml", "new medium and high findings"),
+        &entries,
+        now,
+    )
+}
+
+/// Owner, category and keyword pages and their index pages; returns how
+/// many pages were written.
+fn render_groups(
+    dir: &Path,
+    tera: &tera::Tera,
+    ctx: &tera::Context,
+    reports: &[CrateReport],
+    urls: &mut Vec<String>,
+    root: &str,
+) -> anyhow::Result<usize> {
+    let (pages, index) = registry::group_pages(reports);
+    pages.par_iter().try_for_each(|g| -> anyhow::Result<()> {
+        let mut c = ctx.clone();
+        c.insert("group", g);
+        let html = tera
+            .render("group.html", &c)
+            .with_context(|| format!("rendering {}", g.path))?;
+        write(dir, &format!("{}index.html", g.path), &minify(&html))
+    })?;
+    urls.extend(pages.iter().map(|g| format!("{root}{}", g.path)));
+    for (kind, links) in &index {
+        let mut c = ctx.clone();
+        c.insert("kind", kind);
+        c.insert("links", links);
+        let html = tera
+            .render("groups.html", &c)
+            .with_context(|| format!("rendering {kind}/"))?;
+        write(dir, &format!("{kind}/index.html"), &minify(&html))?;
+        urls.push(format!("{root}{kind}/"));
+    }
+    Ok(pages.len() + index.len())
 }
 
 fn home_view<'a>(reports: &'a [CrateReport], summary: &'a SiteSummary) -> HomeView<'a> {

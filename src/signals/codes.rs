@@ -100,6 +100,24 @@ pub const OTHER_CODES: &[CodeInfo] = &[
         "release-young-dependency",
         "the newest release depends on a crate first published days before",
     ),
+    c("owner-added", "an owner was added since an earlier run"),
+    c("owner-removed", "an owner was removed since an earlier run"),
+    c(
+        "owner-new-before-release",
+        "an owner was added shortly before the newest release",
+    ),
+    c(
+        "advisory-malicious",
+        "a RustSec advisory says the crate is malicious",
+    ),
+    c(
+        "advisory-vulnerability",
+        "a RustSec advisory reports a vulnerability in this release",
+    ),
+    c(
+        "advisory-informational",
+        "a RustSec advisory says this release is unsound or unmaintained",
+    ),
 ];
 
 /// Every code, capability codes expanded with their prefixes.

@@ -423,6 +423,7 @@ pub fn judge(r: &mut CrateReport) {
             );
         }
     }
+    super::registry::rules(r, &mut reasons);
     r.findings.extend(inferred);
     reasons.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     reasons.dedup();

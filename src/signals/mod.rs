@@ -22,6 +22,7 @@ pub mod judge;
 mod known;
 mod lex;
 mod literals;
+pub mod registry;
 pub mod release;
 pub mod source;
 
@@ -294,14 +295,6 @@ pub fn package_findings(report: &mut CrateReport, files: &[RawFile]) {
     findings.extend(contents::findings(report, files, &build));
     report.findings = findings;
     report.build_facts = build;
-}
-
-/// Identity signals against the shipped list of popular crates, then the
-/// judgement: for a crate seen alone (`inspect`), with no site around it.
-pub fn judge_alone(report: &mut CrateReport) {
-    let found = identity::findings(report, identity::Popular::shipped(), &BTreeMap::new());
-    report.findings.extend(found);
-    judge::judge(report);
 }
 
 /// A finding about the crate's metadata (name, repository, releases).

@@ -1,18 +1,27 @@
 //! The rank stage: everything that needs all crates at once. It sorts the
-//! reports by name, fills each crate's dependents within the site, and builds
-//! the site-wide summary and the lists shown on the home page. Each list says
-//! by which figure it is ordered; ties are broken by name so the order is
-//! stable.
+//! reports by name, fills what comes from the registry as a whole (the
+//! database dump's downloads and owners, ownership changes, advisories),
+//! places each crate in the dependency graph, runs the signals that compare
+//! crates with each other, judges and scores every crate, and builds the
+//! site-wide summary and lists. Each list says by which figure it is
+//! ordered; ties are broken by name so the order is stable.
+
+pub mod graph;
+pub mod registry;
+pub mod score;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use crate::fetch::advisories::AdvisoryDb;
+use crate::fetch::dump::DumpData;
 use crate::model::{
     CrateReport, CrateSummary, DependencyKind, FileKind, Finding, RiskLevel, SCHEMA_VERSION,
     Severity, SiteIndex,
 };
+use crate::owners::{self, OwnerState};
 use crate::render::human_bytes;
 use crate::render::views::thousands;
-use crate::signals::{history, identity, identity::Popular, judge};
+use crate::signals::{self, history, identity, identity::Popular, judge};
 
 /// A ranked list for the home page.
 #[derive(Debug, Clone, serde::Serialize, PartialEq)]
@@ -39,13 +48,32 @@ pub struct SiteSummary {
     pub index: SiteIndex,
     /// Lists for the home page.
     pub lists: Vec<RankedList>,
+    /// Owners as of this run and the recent changes, for the next run and
+    /// the ownership feed.
+    pub owner_state: OwnerState,
 }
 
 /// How many entries a home-page list shows.
 const LIST_LEN: usize = 10;
 
-/// Sorts the reports, fills dependents and builds the summary.
-pub fn rank(reports: &mut [CrateReport], source: &str, generated_at: &str) -> SiteSummary {
+/// What the rank stage reads besides the reports.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct RankInputs<'a> {
+    /// Where the data came from, for the footer.
+    pub source: &'a str,
+    /// When the data was gathered (RFC 3339).
+    pub generated_at: &'a str,
+    /// The database dump, when loaded.
+    pub dump: Option<&'a DumpData>,
+    /// The advisory database, when given.
+    pub advisories: Option<&'a AdvisoryDb>,
+    /// The previous run's owners, when there was one.
+    pub previous_owners: Option<&'a OwnerState>,
+}
+
+/// Sorts the reports, fills every cross-crate figure, judges and scores,
+/// and builds the summary.
+pub fn rank(reports: &mut [CrateReport], inputs: &RankInputs<'_>) -> SiteSummary {
     reports.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.version.cmp(&b.version)));
     let known: BTreeMap<String, usize> = reports
         .iter()
@@ -65,22 +93,64 @@ pub fn rank(reports: &mut [CrateReport], source: &str, generated_at: &str) -> Si
     for (r, set) in reports.iter_mut().zip(dependents) {
         r.dependents = set.into_iter().collect();
     }
-    site_signals(reports);
+    let owner_state = enrich(reports, inputs);
     let crates: Vec<CrateSummary> = reports.iter().map(summary).collect();
     SiteSummary {
         lists: lists(reports, &crates),
+        owner_state,
         index: SiteIndex {
             schema_version: SCHEMA_VERSION,
-            generated_at: generated_at.to_owned(),
-            source: source.to_owned(),
+            generated_at: inputs.generated_at.to_owned(),
+            source: inputs.source.to_owned(),
             crates,
         },
     }
 }
 
+/// Everything of the rank stage but the sorting and the summary: registry
+/// facts, ownership changes, advisories, the graph, the cross-crate signals,
+/// the judgement and the score. `inspect` runs it on the crates it was given.
+pub fn enrich(reports: &mut [CrateReport], inputs: &RankInputs<'_>) -> OwnerState {
+    if let Some(dump) = inputs.dump {
+        registry::attach(reports, dump);
+    }
+    let owner_state = owners::update(inputs.previous_owners, reports, inputs.generated_at);
+    for r in reports.iter_mut() {
+        if let Some(db) = inputs.advisories {
+            r.advisories =
+                Some(db.for_crate(&r.name, semver::Version::parse(&r.version).ok().as_ref()));
+        }
+        let mut found =
+            signals::registry::ownership_findings(r, owners::changes_of(&owner_state, &r.name));
+        found.extend(signals::registry::advisory_findings(r));
+        r.findings.extend(found);
+    }
+    graph::reverse_dependencies(reports, inputs.dump);
+    graph::health(reports, inputs.dump, inputs.advisories);
+    graph::weight(reports);
+    site_signals(reports, inputs.dump);
+    score::score_all(reports, inputs.generated_at);
+    owner_state
+}
+
+/// How many of the dump's most-downloaded crates count as popular for
+/// the typosquat check.
+const POPULAR_BY_DOWNLOADS: usize = 3000;
+
+/// Names of the `n` crates of the dump with the most recent downloads.
+pub fn most_downloaded(dump: &DumpData, n: usize) -> impl Iterator<Item = &str> {
+    let mut order: Vec<(u64, &str)> = dump
+        .crates
+        .iter()
+        .map(|c| (c.recent(), c.name.as_str()))
+        .collect();
+    order.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    order.into_iter().take(n).map(|(_, name)| name)
+}
+
 /// Identity and release signals, which compare a crate with the others,
 /// then the judgement of every crate.
-fn site_signals(reports: &mut [CrateReport]) {
+fn site_signals(reports: &mut [CrateReport], dump: Option<&DumpData>) {
     let mut popular = Popular::shipped().clone();
     popular.extend(
         reports
@@ -88,6 +158,9 @@ fn site_signals(reports: &mut [CrateReport]) {
             .filter(|r| r.dependents.len() >= 3)
             .map(|r| r.name.as_str()),
     );
+    if let Some(d) = dump {
+        popular.extend(most_downloaded(d, POPULAR_BY_DOWNLOADS));
+    }
     let mut repos: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for r in reports.iter() {
         if let Some(repo) = r.repository.as_deref().and_then(identity::normalize_repo) {
@@ -164,6 +237,9 @@ fn summary(r: &CrateReport) -> CrateSummary {
             .iter()
             .filter(|f| f.severity >= Severity::Medium)
             .count(),
+        recent_downloads: r.downloads.as_ref().map(|d| d.recent),
+        created_at: r.created_at.clone(),
+        score: r.ranking.score,
     }
 }
 
@@ -204,6 +280,35 @@ fn lists(reports: &[CrateReport], crates: &[CrateSummary]) -> Vec<RankedList> {
         .collect();
     let count = |n: usize, what: &str| format!("{} {what}", thousands(n));
     vec![
+        top(
+            crates,
+            "Most downloaded",
+            |c| c.recent_downloads.filter(|&n| n > 0),
+            |c| {
+                format!(
+                    "{} in 90 days",
+                    thousands(c.recent_downloads.unwrap_or(0) as usize)
+                )
+            },
+        ),
+        top(
+            crates,
+            "Recently created",
+            |c| c.created_at.clone(),
+            |c| {
+                c.created_at
+                    .as_deref()
+                    .and_then(|t| t.get(..10))
+                    .unwrap_or("")
+                    .to_owned()
+            },
+        ),
+        top(
+            crates,
+            "Best scores",
+            |c| Some(c.score),
+            |c| format!("{} / 100", c.score),
+        ),
         top(
             crates,
             "Recently published",
@@ -281,7 +386,14 @@ mod tests {
             report("a", &[]),
             report("c", &["a", "b", "zz"]),
         ];
-        let summary = rank(&mut reports, "test", "2026-01-01T00:00:00Z");
+        let summary = rank(
+            &mut reports,
+            &RankInputs {
+                source: "test",
+                generated_at: "2026-01-01T00:00:00Z",
+                ..RankInputs::default()
+            },
+        );
         assert_eq!(reports[0].name, "a");
         assert_eq!(reports[0].dependents, vec!["b", "c"]);
         assert_eq!(reports[1].dependents, vec!["c"]);

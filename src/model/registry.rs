@@ -1,0 +1,213 @@
+//! The parts of a crate report that need the registry as a whole rather than
+//! one package: downloads and owners (from the database dump), the crate's
+//! place in the dependency graph, advisories and the ranking. Filled by the
+//! rank stage; every list is sorted so the JSON is deterministic.
+
+use serde::{Deserialize, Serialize};
+
+use super::DependencyKind;
+
+/// Download counts from the database dump.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Downloads {
+    /// Every download of every version, all time.
+    pub total: u64,
+    /// Downloads over the days of `daily` (the dump keeps the last 90).
+    pub recent: u64,
+    /// Downloads of the version described, all time.
+    pub version: Option<u64>,
+    /// One entry per day of the dump's window, oldest first, zeros included.
+    pub daily: Vec<DailyDownloads>,
+}
+
+/// Downloads on one day.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DailyDownloads {
+    /// The day (`YYYY-MM-DD`, UTC).
+    pub date: String,
+    /// Downloads of every version of the crate that day.
+    pub downloads: u64,
+}
+
+/// User or team.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum OwnerKind {
+    /// A user account.
+    #[default]
+    User,
+    /// A team of a code host's organization.
+    Team,
+}
+
+/// One owner of a crate: someone who can publish it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Owner {
+    /// Login (`github:org:team` for teams).
+    pub login: String,
+    /// User or team.
+    pub kind: OwnerKind,
+    /// Display name, when the account has one.
+    pub name: Option<String>,
+    /// When the ownership was granted (RFC 3339), when the dump says.
+    pub since: Option<String>,
+}
+
+/// Where graph figures come from.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "kebab-case")]
+pub enum GraphSource {
+    /// Only the crates of this site (no dump was loaded).
+    #[default]
+    Site,
+    /// Every crate of the registry, from the database dump.
+    Dump,
+}
+
+/// Who depends on the crate.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct ReverseDependencies {
+    /// Which crates were counted.
+    pub source: GraphSource,
+    /// Crates that depend on it directly (any kind).
+    pub direct: usize,
+    /// Direct dependents through a normal dependency.
+    pub normal: usize,
+    /// Direct dependents through a build dependency.
+    pub build: usize,
+    /// Direct dependents through a dev dependency.
+    pub dev: usize,
+    /// Crates that depend on it through a chain of normal and build
+    /// dependencies (direct ones included).
+    pub transitive: usize,
+    /// The most-downloaded direct dependents (by name without a dump).
+    pub top: Vec<Dependent>,
+}
+
+/// One direct dependent.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Dependent {
+    /// Crate name.
+    pub name: String,
+    /// Kind of its dependency on this crate (the strongest when several).
+    pub kind: DependencyKind,
+    /// Its recent downloads, with a dump.
+    pub downloads: Option<u64>,
+}
+
+/// How healthy the crate's own dependency requirements are.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct DependencyHealth {
+    /// Requirements whose crate's releases are known and were checked.
+    pub checked: usize,
+    /// Requirements that exclude the dependency's newest release.
+    pub outdated: Vec<HealthIssue>,
+    /// Requirements that only yanked releases (or no release) satisfy.
+    pub yanked: Vec<HealthIssue>,
+    /// Requirements whose newest matching release has an advisory.
+    pub advisories: Vec<HealthIssue>,
+    /// Dependencies whose releases are unknown to this build.
+    pub unknown: Vec<String>,
+}
+
+/// One unhealthy requirement.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct HealthIssue {
+    /// Dependency name.
+    pub name: String,
+    /// The requirement as written.
+    pub req: String,
+    /// The newest release, or the advisory ID.
+    pub detail: String,
+}
+
+/// What compiling the crate pulls in, by an approximate resolution (see the
+/// methodology page).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct DependencyWeight {
+    /// Crates compiled besides this one.
+    pub crates: usize,
+    /// Their uncompressed package size, where known.
+    pub package_bytes: u64,
+    /// Their lines of code, where known.
+    pub code_lines: usize,
+    /// Those among them with a build script (code run on the building machine).
+    pub build_scripts: Vec<String>,
+    /// Those among them that are proc macros (code run inside the compiler).
+    pub proc_macros: Vec<String>,
+    /// Crates reached whose contents this build does not know.
+    pub unknown: Vec<String>,
+}
+
+/// What kind of advisory.
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[serde(rename_all = "kebab-case")]
+pub enum AdvisoryKind {
+    /// The crate was published to attack its users.
+    Malicious,
+    /// A security vulnerability.
+    #[default]
+    Vulnerability,
+    /// Unsound code (informational).
+    Unsound,
+    /// No longer maintained (informational).
+    Unmaintained,
+    /// Any other notice (informational).
+    Notice,
+}
+
+/// A RustSec advisory about the crate.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Advisory {
+    /// `RUSTSEC-YYYY-NNNN`.
+    pub id: String,
+    /// Kind.
+    pub kind: AdvisoryKind,
+    /// Title.
+    pub title: String,
+    /// Date reported (`YYYY-MM-DD`).
+    pub date: String,
+    /// Further reading, when given.
+    pub url: Option<String>,
+    /// Whether the version described is affected.
+    pub affects_version: bool,
+    /// Requirements of the releases that fix it.
+    pub patched: Vec<String>,
+    /// Whether the advisory was withdrawn.
+    pub withdrawn: bool,
+}
+
+/// The explainable score.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+pub struct Ranking {
+    /// Sum of the points over the sum of the maxima, out of 100.
+    pub score: u32,
+    /// Every part of the score.
+    pub components: Vec<ScoreComponent>,
+    /// Position among the crates of its first category on this site.
+    pub category_rank: Option<CategoryRank>,
+}
+
+/// One part of the score.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ScoreComponent {
+    /// What is scored.
+    pub label: String,
+    /// Points given.
+    pub value: u32,
+    /// Points possible.
+    pub max: u32,
+    /// The figure the points come from.
+    pub detail: String,
+}
+
+/// Rank within a category.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct CategoryRank {
+    /// Category slug.
+    pub category: String,
+    /// 1 is the best.
+    pub rank: usize,
+    /// Crates of that category on this site.
+    pub of: usize,
+}

@@ -1,0 +1,76 @@
+//! Copies what the database dump says about each crate of the site onto its
+//! report: first publication, downloads (all time, this version, and the
+//! daily series of the dump's window), owners, and the registry's categories
+//! and keywords, which replace the manifest's when the dump has the crate.
+
+use crate::fetch::dump::DumpData;
+use crate::model::{CrateReport, DailyDownloads, Downloads, Owner};
+
+/// Fills the dump's facts into every report the dump knows.
+pub fn attach(reports: &mut [CrateReport], dump: &DumpData) {
+    for r in reports.iter_mut() {
+        let Some((_, c)) = dump.get(&r.name) else {
+            r.problems.push(crate::model::Problem::new(
+                "dump-missing-crate",
+                "the database dump has no record of this crate: downloads and owners are unknown",
+            ));
+            continue;
+        };
+        r.created_at = Some(c.created_at.clone());
+        let daily: Vec<DailyDownloads> = if c.daily.is_empty() {
+            dump.days
+                .iter()
+                .map(|d| DailyDownloads {
+                    date: d.clone(),
+                    downloads: 0,
+                })
+                .collect()
+        } else {
+            dump.days
+                .iter()
+                .zip(c.daily.iter())
+                .map(|(d, &n)| DailyDownloads {
+                    date: d.clone(),
+                    downloads: n.into(),
+                })
+                .collect()
+        };
+        let version = semver::Version::parse(&r.version).ok();
+        r.downloads = Some(Downloads {
+            total: c.downloads,
+            recent: c.recent(),
+            version: c
+                .versions
+                .iter()
+                .find(|v| Some(&v.num) == version.as_ref())
+                .map(|v| v.downloads),
+            daily,
+        });
+        let mut owners: Vec<Owner> = c
+            .owners
+            .iter()
+            .filter_map(|&(i, since)| {
+                let o = dump.owners.get(i as usize)?;
+                Some(Owner {
+                    since: rfc3339(since),
+                    ..o.clone()
+                })
+            })
+            .collect();
+        owners.sort();
+        r.owners = Some(owners);
+        if !c.categories.is_empty() {
+            r.categories = c.categories.clone();
+        }
+        if !c.keywords.is_empty() {
+            r.keywords = c.keywords.clone();
+        }
+    }
+}
+
+/// RFC 3339 (UTC, whole seconds) of seconds since the epoch.
+pub fn rfc3339(secs: i64) -> Option<String> {
+    let t = time::OffsetDateTime::from_unix_timestamp(secs).ok()?;
+    t.format(&time::format_description::well_known::Rfc3339)
+        .ok()
+}
