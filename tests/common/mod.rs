@@ -128,6 +128,8 @@ pub struct RegistryState {
     /// Every request path, in order.
     pub log: Vec<String>,
     pub config: String,
+    /// The database dump served at `/db-dump.tar.gz`, the root of the download origin.
+    pub dump: Option<Vec<u8>>,
 }
 
 /// A sparse registry on 127.0.0.1.
@@ -157,6 +159,7 @@ impl FixtureRegistry {
                 .route("/index/config.json", axum::routing::get(config))
                 .route("/index/{*path}", axum::routing::get(index_file))
                 .route("/dl/{name}/{version}", axum::routing::get(download))
+                .route("/db-dump.tar.gz", axum::routing::get(dump))
                 .with_state(state.clone());
             std::thread::spawn(move || {
                 let rt = tokio::runtime::Builder::new_current_thread()
@@ -204,6 +207,11 @@ impl FixtureRegistry {
         self.state.lock().unwrap().log.clone()
     }
 
+    /// Serves `bytes` as the registry's database dump.
+    pub fn set_dump(&self, bytes: Vec<u8>) {
+        self.state.lock().unwrap().dump = Some(bytes);
+    }
+
     pub fn clear_log(&self) {
         self.state.lock().unwrap().log.clear();
     }
@@ -217,9 +225,19 @@ async fn config(State(s): Shared, headers: HeaderMap) -> Response {
     with_etag(s.config.clone(), &headers)
 }
 
+async fn dump(State(s): Shared, headers: HeaderMap) -> Response {
+    let mut s = s.lock().unwrap();
+    s.log.push("/db-dump.tar.gz".into());
+    match s.dump.clone() {
+        Some(bytes) => with_etag(bytes, &headers),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
 /// Answers `body` with an ETag, or 304 when the request already has it.
-fn with_etag(body: String, headers: &HeaderMap) -> Response {
-    let etag = format!("\"{}\"", &hex(&Sha256::digest(body.as_bytes()))[..16]);
+fn with_etag(body: impl Into<Vec<u8>>, headers: &HeaderMap) -> Response {
+    let body: Vec<u8> = body.into();
+    let etag = format!("\"{}\"", &hex(&Sha256::digest(&body))[..16]);
     if headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
