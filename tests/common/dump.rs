@@ -624,12 +624,22 @@ impl DumpCrate {
 
     /// A category, by slug (declared with [`FixtureDump::category`]).
     pub fn category(mut self, slug: &str) -> Self {
+        assert!(
+            !self.categories.iter().any(|c| c == slug),
+            "category {slug:?} given twice to crate {:?}",
+            self.name
+        );
         self.categories.push(slug.into());
         self
     }
 
     /// A keyword (the keyword table is derived from the crates).
     pub fn keyword(mut self, keyword: &str) -> Self {
+        assert!(
+            !self.keywords.iter().any(|k| k == keyword),
+            "keyword {keyword:?} given twice to crate {:?}",
+            self.name
+        );
         self.keywords.push(keyword.into());
         self
     }
