@@ -2,7 +2,9 @@
 //! extracting anything to disk. Every read is bounded by [`Limits`]; what a
 //! limit or a malformed entry stops becomes a problem, not an error.
 
+use std::collections::HashMap;
 use std::io::Read;
+use std::time::{Duration, Instant};
 
 use flate2::read::GzDecoder;
 
@@ -18,6 +20,13 @@ pub struct Limits {
     pub max_entries: usize,
     /// Size of one file read into memory; larger files are listed, not read.
     pub max_file_bytes: u64,
+    /// Bytes of one entry's path inside the package; longer entries are not read.
+    pub max_path_bytes: usize,
+    /// Components of one entry's path inside the package; deeper entries are not read.
+    pub max_path_depth: usize,
+    /// Seconds the analysis of one package may take; what is left when
+    /// they have passed is not read, and the risk scan is skipped.
+    pub max_seconds: u64,
 }
 
 impl Default for Limits {
@@ -26,7 +35,17 @@ impl Default for Limits {
             max_unpacked_bytes: 2 << 30,
             max_entries: 200_000,
             max_file_bytes: 64 << 20,
+            max_path_bytes: 4096,
+            max_path_depth: 128,
+            max_seconds: 300,
         }
+    }
+}
+
+impl Limits {
+    /// How long the analysis of one package may take.
+    pub fn max_time(&self) -> Duration {
+        Duration::from_secs(self.max_seconds)
     }
 }
 
@@ -46,20 +65,29 @@ pub struct RawFile {
 /// A package read into memory.
 #[derive(Debug, Default)]
 pub struct RawPackage {
-    /// Entries in archive order (directories left out).
+    /// Entries in archive order (directories left out); of entries with the
+    /// same path, the last one, as unpacking would leave it.
     pub files: Vec<RawFile>,
     /// What went wrong.
     pub problems: Vec<Problem>,
 }
 
-/// A reader that fails once more than `left` bytes went through it.
+/// A reader that fails once more than `left` bytes went through it, or
+/// once `deadline` has passed.
 struct Bounded<R> {
     inner: R,
     left: u64,
+    deadline: Option<Instant>,
 }
 
 impl<R: Read> Read for Bounded<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                "time limit reached",
+            ));
+        }
         let n = self.inner.read(buf)?;
         self.left = self.left.checked_sub(n as u64).ok_or_else(|| {
             std::io::Error::new(
@@ -68,6 +96,43 @@ impl<R: Read> Read for Bounded<R> {
             )
         })?;
         Ok(n)
+    }
+}
+
+/// Problems of one kind, reported one by one for the first few entries and
+/// then as a count, so that a package of a million bad entries gives a
+/// short report.
+struct Tally {
+    code: &'static str,
+    seen: usize,
+    total_message: &'static str,
+}
+
+const TALLY_SHOWN: usize = 5;
+
+impl Tally {
+    fn new(code: &'static str, total_message: &'static str) -> Self {
+        Self {
+            code,
+            seen: 0,
+            total_message,
+        }
+    }
+
+    fn note(&mut self, problems: &mut Vec<Problem>, message: impl FnOnce() -> String) {
+        self.seen += 1;
+        if self.seen <= TALLY_SHOWN {
+            problems.push(Problem::new(self.code, message()));
+        }
+    }
+
+    fn finish(self, problems: &mut Vec<Problem>) {
+        if self.seen > TALLY_SHOWN {
+            problems.push(Problem::new(
+                self.code,
+                format!("{} entries in all {}", self.seen, self.total_message),
+            ));
+        }
     }
 }
 
@@ -88,17 +153,47 @@ pub fn read_package(bytes: &[u8], root: Option<&str>, limits: &Limits) -> RawPac
     let reader = Bounded {
         inner: GzDecoder::new(bytes),
         left: limits.max_unpacked_bytes,
+        deadline: Instant::now().checked_add(limits.max_time()),
     };
     let mut archive = tar::Archive::new(reader);
-    let entries = match archive.entries() {
-        Ok(e) => e,
+    let mut entries_seen = 0usize;
+    let complete = match archive.entries() {
+        Ok(entries) => read_entries(entries, root, limits, &mut pkg, &mut entries_seen),
         Err(e) => {
             pkg.problems.push(read_problem(&e));
-            return pkg;
+            false
         }
     };
+    if complete {
+        // The tar stream ended; read what is left of the gzip stream, so
+        // that a corrupt or cut-off end of the file is noticed too.
+        if let Err(e) = std::io::copy(&mut archive.into_inner(), &mut std::io::sink()) {
+            pkg.problems.push(read_problem(&e));
+        } else if entries_seen == 0 {
+            pkg.problems.push(Problem::new(
+                "archive-invalid",
+                "the archive holds no entries",
+            ));
+        }
+    }
+    pkg
+}
+
+/// Reads every entry into `pkg`; `false` when reading stopped before the end.
+fn read_entries<R: Read>(
+    entries: tar::Entries<'_, R>,
+    root: Option<&str>,
+    limits: &Limits,
+    pkg: &mut RawPackage,
+    entries_seen: &mut usize,
+) -> bool {
     let mut root = root.map(|r| format!("{r}/"));
-    let mut outside = 0usize;
+    let mut outside = Tally::new("archive-path", "lie outside the package folder");
+    let mut special = Tally::new("archive-special", "are not regular files");
+    let mut too_long = Tally::new("archive-limit", "have paths over the limits");
+    let mut duplicates = Tally::new("archive-duplicate", "repeat an earlier path");
+    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut complete = true;
     for (count, entry) in entries.enumerate() {
         if count >= limits.max_entries {
             pkg.problems.push(Problem::new(
@@ -108,12 +203,15 @@ pub fn read_package(bytes: &[u8], root: Option<&str>, limits: &Limits) -> RawPac
                     limits.max_entries
                 ),
             ));
+            complete = false;
             break;
         }
+        *entries_seen = count + 1;
         let mut entry = match entry {
             Ok(e) => e,
             Err(e) => {
                 pkg.problems.push(read_problem(&e));
+                complete = false;
                 break;
             }
         };
@@ -121,52 +219,133 @@ pub fn read_package(bytes: &[u8], root: Option<&str>, limits: &Limits) -> RawPac
         if kind.is_dir() || kind.is_pax_global_extensions() {
             continue;
         }
-        let full = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+        let raw_path = entry.path_bytes();
+        let Ok(full) = std::str::from_utf8(&raw_path).map(str::to_owned) else {
+            outside.note(&mut pkg.problems, || {
+                format!(
+                    "the entry `{}` has a name that is not valid UTF-8; it was not read",
+                    String::from_utf8_lossy(&raw_path).escape_debug()
+                )
+            });
+            continue;
+        };
+        drop(raw_path);
         let prefix =
             root.get_or_insert_with(|| full.split('/').next().unwrap_or("").to_owned() + "/");
         let rel = match full.strip_prefix(prefix.as_str()) {
             Some(rel) if is_safe_relative(rel) => rel.to_owned(),
             _ => {
-                outside += 1;
-                if outside <= 5 {
-                    pkg.problems.push(Problem::new(
-                        "archive-path",
-                        format!("the entry `{}` lies outside the package folder `{prefix}`; it was not read", full.escape_debug()),
-                    ));
-                }
+                outside.note(&mut pkg.problems, || {
+                    format!(
+                        "the entry `{}` lies outside the package folder `{prefix}`; it was not read",
+                        shorten(&full).escape_debug()
+                    )
+                });
                 continue;
             }
         };
+        let depth = rel.split('/').count();
+        if rel.len() > limits.max_path_bytes || depth > limits.max_path_depth {
+            too_long.note(&mut pkg.problems, || {
+                format!(
+                    "the entry `{}` has a path of {} bytes in {depth} parts, over the limits of {} bytes and {} parts; it was not read",
+                    shorten(&rel).escape_debug(),
+                    rel.len(),
+                    limits.max_path_bytes,
+                    limits.max_path_depth
+                )
+            });
+            continue;
+        }
         let size = entry.header().size().unwrap_or(0);
         let regular = kind.is_file() || kind == tar::EntryType::Continuous;
         let mut data = None;
-        if regular && size > limits.max_file_bytes {
+        if !regular {
+            let what = describe_special(&entry);
+            special.note(&mut pkg.problems, || {
+                format!(
+                    "the entry `{}` is {what}; it was listed, not read or followed",
+                    rel.escape_debug()
+                )
+            });
+        } else if size > limits.max_file_bytes {
             pkg.problems.push(Problem::new(
                 "archive-limit",
                 format!("`{rel}` is {size} bytes, over the {} byte limit for one file; it was listed, not read", limits.max_file_bytes),
             ));
-        } else if regular {
+        } else {
             let mut buf = Vec::with_capacity(size as usize);
             if let Err(e) = entry.read_to_end(&mut buf) {
                 pkg.problems.push(read_problem(&e));
+                complete = false;
                 break;
             }
             data = Some(buf);
         }
-        pkg.files.push(RawFile {
+        let file = RawFile {
             path: rel,
             size,
             data,
             regular,
-        });
+        };
+        match index.get(&file.path) {
+            Some(&at) => {
+                duplicates.note(&mut pkg.problems, || {
+                    format!(
+                        "the path `{}` appears more than once in the archive; the last copy, the one unpacking leaves on disk, was read",
+                        file.path.escape_debug()
+                    )
+                });
+                pkg.files[at] = file;
+            }
+            None => {
+                index.insert(file.path.clone(), pkg.files.len());
+                pkg.files.push(file);
+            }
+        }
     }
-    if outside > 5 {
-        pkg.problems.push(Problem::new(
-            "archive-path",
-            format!("{outside} entries in all lie outside the package folder"),
-        ));
+    for tally in [outside, special, too_long, duplicates] {
+        tally.finish(&mut pkg.problems);
     }
-    pkg
+    complete
+}
+
+/// What a non-regular entry is, in words.
+fn describe_special<R: Read>(entry: &tar::Entry<'_, R>) -> String {
+    let kind = entry.header().entry_type();
+    let target = || {
+        entry
+            .link_name_bytes()
+            .map(|t| {
+                shorten(&String::from_utf8_lossy(&t))
+                    .escape_debug()
+                    .to_string()
+            })
+            .unwrap_or_default()
+    };
+    if kind.is_symlink() {
+        format!("a symbolic link to `{}`", target())
+    } else if kind.is_hard_link() {
+        format!("a hard link to `{}`", target())
+    } else if kind.is_character_special() {
+        "a character device".to_owned()
+    } else if kind.is_block_special() {
+        "a block device".to_owned()
+    } else if kind.is_fifo() {
+        "a named pipe (FIFO)".to_owned()
+    } else {
+        format!("an entry of tar type `{}`", kind.as_byte().escape_ascii())
+    }
+}
+
+/// The first 200 characters of a name, for messages.
+fn shorten(s: &str) -> String {
+    let short: String = s.chars().take(200).collect();
+    if short.len() < s.len() {
+        format!("{short}…")
+    } else {
+        short
+    }
 }
 
 /// A relative path with no `..`, no absolute part and no empty component.
@@ -184,6 +363,11 @@ fn read_problem(e: &std::io::Error) -> Problem {
         Problem::new(
             "archive-limit",
             "the package unpacks to more than the unpacked size limit; the rest was not read",
+        )
+    } else if e.kind() == std::io::ErrorKind::TimedOut {
+        Problem::new(
+            "archive-limit",
+            "reading the package took longer than the time limit; the rest was not read",
         )
     } else {
         Problem::new(
@@ -214,5 +398,79 @@ mod tests {
         assert!(p.problems[0].message.contains("not gzip"));
         let p = read_package(&[0x1f, 0x8b, 0, 0], None, &Limits::default());
         assert_eq!(p.problems[0].code, "archive-invalid");
+    }
+
+    fn tar_gz(paths: &[&str]) -> Vec<u8> {
+        let mut b = tar::Builder::new(flate2::write::GzEncoder::new(
+            Vec::new(),
+            flate2::Compression::fast(),
+        ));
+        for p in paths {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(3);
+            h.set_mode(0o644);
+            h.set_cksum();
+            b.append_data(&mut h, format!("x-1.0.0/{p}"), &b"abc"[..])
+                .unwrap();
+        }
+        b.into_inner().unwrap().finish().unwrap()
+    }
+
+    #[test]
+    fn path_and_time_limits_are_configurable() {
+        let bytes = tar_gz(&["a/b/c/d.rs", "short.rs"]);
+        let all = read_package(&bytes, Some("x-1.0.0"), &Limits::default());
+        assert!(all.problems.is_empty(), "{:?}", all.problems);
+        assert_eq!(all.files.len(), 2);
+
+        let shallow = Limits {
+            max_path_depth: 3,
+            ..Limits::default()
+        };
+        let p = read_package(&bytes, Some("x-1.0.0"), &shallow);
+        assert_eq!(p.files.len(), 1);
+        assert_eq!(p.problems[0].code, "archive-limit");
+        let short = Limits {
+            max_path_bytes: 8,
+            ..Limits::default()
+        };
+        let p = read_package(&bytes, Some("x-1.0.0"), &short);
+        assert_eq!(p.files.len(), 1, "{:?}", p.problems);
+        assert_eq!(p.files[0].path, "short.rs");
+
+        let no_time = Limits {
+            max_seconds: 0,
+            ..Limits::default()
+        };
+        let p = read_package(&bytes, Some("x-1.0.0"), &no_time);
+        assert!(p.files.is_empty());
+        assert!(
+            p.problems[0].message.contains("time limit"),
+            "{:?}",
+            p.problems
+        );
+    }
+
+    #[test]
+    fn many_bad_entries_give_a_short_report() {
+        let paths: Vec<String> = (0..50).map(|i| format!("../x{i}")).collect();
+        let mut b = tar::Builder::new(flate2::write::GzEncoder::new(
+            Vec::new(),
+            flate2::Compression::fast(),
+        ));
+        for p in &paths {
+            let mut h = tar::Header::new_gnu();
+            h.set_size(0);
+            h.set_cksum();
+            // Written as raw name bytes: the builder refuses `..`.
+            h.as_gnu_mut().unwrap().name[..p.len() + 8]
+                .copy_from_slice(format!("x-1.0.0/{p}").as_bytes());
+            h.set_cksum();
+            b.append(&h, &b""[..]).unwrap();
+        }
+        let bytes = b.into_inner().unwrap().finish().unwrap();
+        let p = read_package(&bytes, Some("x-1.0.0"), &Limits::default());
+        assert_eq!(p.problems.len(), TALLY_SHOWN + 1, "{:?}", p.problems);
+        assert!(p.problems.last().unwrap().message.starts_with("50 entries"));
     }
 }

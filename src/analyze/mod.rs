@@ -12,16 +12,25 @@ pub mod languages;
 pub mod manifest;
 
 use std::collections::BTreeSet;
+use std::time::Instant;
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
+use crate::fetch::local::is_valid_crate_name;
 use crate::fetch::{CrateInput, hex, index::Registry};
 use crate::model::{
     CrateReport, FileEntry, FileKind, Links, PackageInfo, Problem, ReadmeInfo, SCHEMA_VERSION,
 };
 use crate::signals::release;
 pub use archive::Limits;
+
+/// Largest `Cargo.toml` parsed (bytes); the largest real ones are a few
+/// hundred kilobytes.
+pub const MAX_MANIFEST_BYTES: usize = 4 << 20;
+/// Longest line of a Rust source file before it is reported (bytes); the
+/// longest lines of real crates are a few hundred kilobytes.
+pub const MAX_SOURCE_LINE: usize = 1 << 20;
 
 /// What every analysis shares.
 #[derive(Debug, Clone, Default)]
@@ -64,13 +73,45 @@ pub fn analyze_all(
         .par_iter()
         .with_max_len(1)
         .map(|&(_, n)| {
-            let report = analyze(&inputs[n], ctx);
+            let report = analyze_guarded(&inputs[n], ctx);
             progress();
             (n, report)
         })
         .collect();
     done.sort_by_key(|(n, _)| *n);
     done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Analyzes one crate; a panic while reading it becomes a problem on its
+/// report instead of ending the batch.
+pub fn analyze_guarded(input: &CrateInput, ctx: &AnalyzeContext) -> CrateReport {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze(input, ctx))).unwrap_or_else(
+        |panic| {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            let mut problems = input.problems.clone();
+            problems.push(Problem::new(
+                "analysis-failed",
+                format!("the analysis of this package stopped on an internal error: {why}"),
+            ));
+            CrateReport {
+                schema_version: SCHEMA_VERSION,
+                name: input.name.clone(),
+                version: input.version.clone(),
+                problems,
+                generated_at: ctx.generated_at.clone(),
+                ..CrateReport::default()
+            }
+        },
+    )
+}
+
+/// Whether `name` and `version` may become parts of a path in the cache.
+fn path_safe(name: &str, version: &str) -> bool {
+    is_valid_crate_name(name) && semver::Version::parse(version).is_ok()
 }
 
 /// Analyzes one crate, and compares it with its previous release.
@@ -81,6 +122,7 @@ pub fn analyze(input: &CrateInput, ctx: &AnalyzeContext) -> CrateReport {
         let cached = ctx
             .cache
             .as_deref()
+            .filter(|_| path_safe(&input.name, &prev.version))
             .and_then(|c| release::load(c, &input.name, &prev.version));
         let before = cached.or_else(|| {
             let prev_input = CrateInput {
@@ -120,6 +162,17 @@ fn analyze_package(
         report.dependencies = facts.dependencies.clone();
         report.features = facts.features.clone();
     }
+    if !is_valid_crate_name(&input.name)
+        && !report.problems.iter().any(|p| p.code == "name-invalid")
+    {
+        report.problems.push(Problem::new(
+            "name-invalid",
+            format!(
+                "`{}` is not a valid crate name; it is never used as a file name",
+                input.name.escape_debug()
+            ),
+        ));
+    }
     let mut summary = None;
     if let Some(path) = &input.file {
         match std::fs::read(path) {
@@ -133,9 +186,28 @@ fn analyze_package(
     report.problems.sort();
     report.problems.dedup();
     if let (Some(s), Some(cache)) = (&summary, &ctx.cache) {
-        release::save(cache, &report.name, s);
+        if path_safe(&report.name, &s.version) {
+            release::save(cache, &report.name, s);
+        }
     }
     (report, summary)
+}
+
+/// Analyzes a package given as bytes rather than a file: the analysis of
+/// one release, without the comparison with the previous one.
+pub fn analyze_bytes(input: &CrateInput, bytes: &[u8], ctx: &AnalyzeContext) -> CrateReport {
+    let mut report = CrateReport {
+        schema_version: SCHEMA_VERSION,
+        name: input.name.clone(),
+        version: input.version.clone(),
+        problems: input.problems.clone(),
+        generated_at: ctx.generated_at.clone(),
+        ..CrateReport::default()
+    };
+    read_package(&mut report, input, bytes, ctx);
+    report.problems.sort();
+    report.problems.dedup();
+    report
 }
 
 fn links(input: &CrateInput, ctx: &AnalyzeContext) -> Links {
@@ -156,6 +228,7 @@ fn read_package(
     bytes: &[u8],
     ctx: &AnalyzeContext,
 ) -> Option<release::ReleaseSummary> {
+    let started = Instant::now();
     let digest = Sha256::digest(bytes);
     report.package = PackageInfo {
         compressed_bytes: bytes.len() as u64,
@@ -195,6 +268,13 @@ fn read_package(
             "the package has no Cargo.toml",
         )),
         None => {}
+        Some(toml) if toml.len() > MAX_MANIFEST_BYTES => report.problems.push(Problem::new(
+            "manifest-too-large",
+            format!(
+                "Cargo.toml is {} bytes, over the {MAX_MANIFEST_BYTES} bytes a manifest may have; it was not read",
+                toml.len()
+            ),
+        )),
         Some(toml) => match manifest::apply(report, toml, &paths) {
             Ok(f) => facts = f,
             Err(p) => report.problems.push(p),
@@ -234,15 +314,83 @@ fn read_package(
         }
     }
     count_files(report, &raw.files, &facts);
-    if !ctx.skip_scan {
+    source_problems(report, &raw.files);
+    let in_time = started.elapsed() < ctx.limits.max_time();
+    if !in_time {
+        report.problems.push(Problem::new(
+            "archive-limit",
+            format!(
+                "reading the package took more than {} seconds; the risk scan was skipped",
+                ctx.limits.max_seconds
+            ),
+        ));
+    }
+    if !ctx.skip_scan && in_time {
         crate::signals::package_findings(report, &raw.files);
     }
     let previous = input.index.as_ref().and_then(|i| i.previous.as_ref());
     let releases = crate::signals::history::new_dependencies(report, previous);
     report.findings.extend(releases);
-    (!ctx.skip_scan)
+    (!ctx.skip_scan && in_time)
         .then(|| release::summarize(report, release::build_script_sha(report, &raw.files)))
 }
+
+/// Rust sources that rustc would not read (not UTF-8) or that review tools
+/// would hide (NUL bytes), and lines too long to be reviewed by reading.
+fn source_problems(report: &mut CrateReport, files: &[archive::RawFile]) {
+    let mut shown = 0usize;
+    let mut total = 0usize;
+    for f in files.iter().filter(|f| f.path.ends_with(".rs")) {
+        let Some(data) = f.data.as_deref() else {
+            continue;
+        };
+        let path = f.path.escape_debug();
+        let mut found = Vec::new();
+        if let Err(e) = std::str::from_utf8(data) {
+            found.push(Problem::new(
+                "source-invalid",
+                format!(
+                    "`{path}` is not valid UTF-8 (from byte {}), so rustc would not read it; it was scanned with the invalid bytes replaced",
+                    e.valid_up_to()
+                ),
+            ));
+        } else if let Some(at) = memchr::memchr(0, data) {
+            found.push(Problem::new(
+                "source-invalid",
+                format!("`{path}` holds a NUL byte (the first at byte {at}): diff and review tools show such a file as binary, not as code"),
+            ));
+        }
+        let longest = data
+            .split(|&b| b == b'\n')
+            .map(<[u8]>::len)
+            .max()
+            .unwrap_or(0);
+        if longest > MAX_SOURCE_LINE {
+            found.push(Problem::new(
+                "source-line-long",
+                format!(
+                    "`{path}` has a line of {longest} bytes, over {MAX_SOURCE_LINE}: code that long cannot be reviewed by reading"
+                ),
+            ));
+        }
+        total += found.len();
+        for p in found {
+            if shown < TALLY_SHOWN {
+                report.problems.push(p);
+                shown += 1;
+            }
+        }
+    }
+    if total > shown {
+        report.problems.push(Problem::new(
+            "source-invalid",
+            format!("{total} problems in all with Rust source files; the first {shown} are listed"),
+        ));
+    }
+}
+
+/// How many problems of one kind are listed before a count is given.
+const TALLY_SHOWN: usize = 5;
 
 fn count_files(
     report: &mut CrateReport,

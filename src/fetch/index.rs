@@ -62,15 +62,17 @@ impl Registry {
     }
 }
 
-/// The index-relative path of a crate's file (`se/rd/serde`).
+/// The index-relative path of a crate's file (`se/rd/serde`). Callers pass
+/// valid crate names; any other string gives a path but never a panic.
 pub fn index_relative_path(name: &str) -> String {
     let lower = name.to_ascii_lowercase();
+    let part = |from: usize, to: usize| lower.get(from..to).unwrap_or("_");
     match lower.len() {
         0 => String::new(),
         1 => format!("1/{lower}"),
         2 => format!("2/{lower}"),
-        3 => format!("3/{}/{lower}", &lower[..1]),
-        _ => format!("{}/{}/{lower}", &lower[..2], &lower[2..4]),
+        3 => format!("3/{}/{lower}", part(0, 1)),
+        _ => format!("{}/{}/{lower}", part(0, 2), part(2, 4)),
     }
 }
 
@@ -112,6 +114,20 @@ pub struct IndexFile {
     pub problems: Vec<Problem>,
 }
 
+/// Whether an index file as served looks whole: its last line is a version
+/// entry (an HTML error page or a body cut off mid-line is not). Only such
+/// files are kept in the cache.
+pub fn looks_complete(body: &[u8]) -> bool {
+    body.split(|&b| b == b'\n')
+        .rfind(|l| !l.iter().all(u8::is_ascii_whitespace))
+        .is_some_and(|last| parse_index_line(last).is_ok())
+}
+
+/// Parses one line of an index file.
+pub fn parse_index_line(line: &[u8]) -> Result<IndexVersion, serde_json::Error> {
+    serde_json::from_slice::<IndexVersion>(line)
+}
+
 /// Parses an index file line by line.
 pub fn parse_index_file(name: &str, body: &[u8]) -> IndexFile {
     let mut file = IndexFile::default();
@@ -125,7 +141,7 @@ pub fn parse_index_file(name: &str, body: &[u8]) -> IndexFile {
                 format!("line {} of the index file of {name}: {why}", n + 1),
             )
         };
-        match serde_json::from_slice::<IndexVersion>(line) {
+        match parse_index_line(line) {
             Ok(v) if semver::Version::parse(&v.version).is_err() => file
                 .problems
                 .push(problem(format!("`{}` is not a valid version", v.version))),

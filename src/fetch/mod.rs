@@ -173,7 +173,9 @@ impl Fetcher {
         let path = self.cache.index_config_path();
         let url = format!("{index_url}config.json");
         let body = self
-            .conditional(&url, &path)
+            .conditional(&url, &path, |b| {
+                serde_json::from_slice::<tame_index::index::IndexConfig>(b).is_ok()
+            })
             .await
             .with_context(|| format!("reading the index configuration {url}"))?;
         let config: tame_index::index::IndexConfig = serde_json::from_slice(&body)
@@ -182,7 +184,14 @@ impl Fetcher {
     }
 
     /// GET with the cached validators; falls back to the cache when offline.
-    async fn conditional(&self, url: &str, path: &std::path::Path) -> anyhow::Result<Vec<u8>> {
+    /// A fresh body is kept in the cache only when `valid` accepts it, so an
+    /// error page or a cut-off body is never mistaken for the file later.
+    async fn conditional(
+        &self,
+        url: &str,
+        path: &std::path::Path,
+        valid: fn(&[u8]) -> bool,
+    ) -> anyhow::Result<Vec<u8>> {
         let cached = self.cache.read_with_validators(path);
         let fresh = std::fs::metadata(path)
             .and_then(|m| m.modified())
@@ -214,7 +223,11 @@ impl Fetcher {
                 None => anyhow::bail!("{url} answered 304 to an unconditional request"),
             },
             Fetched::Body(body, validators) => {
-                self.cache.write_with_validators(path, &body, &validators)?;
+                if valid(&body) {
+                    self.cache.write_with_validators(path, &body, &validators)?;
+                } else {
+                    tracing::warn!(%url, "the answer does not look like the file asked for; it was not cached");
+                }
                 Ok(body)
             }
         }
@@ -229,7 +242,8 @@ impl Fetcher {
             .map_err(|e| unavailable(format!("the registry index could not be read: {e:#}")))?;
         let rel = index::index_relative_path(name);
         let url = registry.index_file_url(name);
-        match self.conditional(&url, &self.cache.index_path(&rel)).await {
+        let path = self.cache.index_path(&rel);
+        match self.conditional(&url, &path, index::looks_complete).await {
             Ok(body) => Ok(index::parse_index_file(name, &body)),
             Err(e) => match e.downcast_ref::<HttpError>() {
                 Some(HttpError::NotFound { .. }) => Err(unavailable(format!(
@@ -249,6 +263,18 @@ impl Fetcher {
             version: spec.version.clone().unwrap_or_default(),
             ..CrateInput::default()
         };
+        if !local::is_valid_crate_name(&spec.name) {
+            // Names reach here from other crates' index lines too: one that
+            // could climb out of the cache folder is never looked up.
+            input.problems.push(Problem::new(
+                "name-invalid",
+                format!(
+                    "`{}` is not a valid crate name; it was not looked up",
+                    spec.name.escape_debug()
+                ),
+            ));
+            return input;
+        }
         let file = match self.index_file(&spec.name).await {
             Ok(f) => f,
             Err(p) => {

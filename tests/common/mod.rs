@@ -5,6 +5,8 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod dump;
+pub mod faults;
+pub mod hostile;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
