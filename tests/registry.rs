@@ -204,6 +204,10 @@ fn a_dump_and_advisories_fill_every_registry_wide_figure() {
     assert_eq!(w["crates"], 4, "{w}");
     assert_eq!(w["build_scripts"], serde_json::json!(["lib-a"]));
     assert_eq!(w["unknown"], serde_json::json!(["gone-dep"]));
+    assert_eq!(
+        w["advisories"],
+        serde_json::json!(["vuln 1.0.0: RUSTSEC-2026-0001"])
+    );
     let labels: Vec<&str> = app["ranking"]["components"]
         .as_array()
         .unwrap()

@@ -137,6 +137,10 @@ pub struct DependencyWeight {
     pub proc_macros: Vec<String>,
     /// Crates reached whose contents this build does not know.
     pub unknown: Vec<String>,
+    /// Crates reached whose analyzed release an advisory affects:
+    /// `name version: IDs`, malicious ones included.
+    #[serde(default)]
+    pub advisories: Vec<String>,
 }
 
 /// What kind of advisory.

@@ -342,10 +342,22 @@ fn weight_of(
         if r.targets.proc_macro {
             w.proc_macros.push(r.name.clone());
         }
+        let ids: Vec<&str> = r
+            .advisories
+            .iter()
+            .flatten()
+            .filter(|a| a.affects_version && a.kind != crate::model::AdvisoryKind::Notice)
+            .map(|a| a.id.as_str())
+            .collect();
+        if !ids.is_empty() {
+            w.advisories
+                .push(format!("{} {}: {}", r.name, r.version, ids.join(", ")));
+        }
     }
     w.crates += unknown.len();
     w.unknown = unknown.into_iter().collect();
     w.build_scripts.sort();
     w.proc_macros.sort();
+    w.advisories.sort();
     w
 }
