@@ -2,7 +2,8 @@
 //! pinned): comments and whitespace dropped, every other token kept with its
 //! line and byte offsets, and the tokens of test-only code marked.
 
-use ra_ap_rustc_lexer::{FrontmatterAllowed, LiteralKind, TokenKind, tokenize};
+use ra_ap_rustc_lexer::{FrontmatterAllowed, tokenize};
+pub(super) use ra_ap_rustc_lexer::{LiteralKind, TokenKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum K {
@@ -25,43 +26,26 @@ pub(super) struct Tok<'a> {
     pub(super) test: bool,
 }
 
-/// Crates whose every use is an HTTP client.
+/// Every token of a file, with test-only code marked.
 pub(super) fn lex(src: &str) -> Vec<Tok<'_>> {
-    let mut toks = Vec::with_capacity(src.len() / 6);
-    let (mut pos, mut line, mut line_start) = (0usize, 1u32, 0usize);
-    for t in tokenize(src, FrontmatterAllowed::No) {
+    let mut toks = lex_from(src, 0, (1, 0), usize::MAX);
+    mark_tests(&mut toks);
+    toks
+}
+
+/// The tokens of `src` from byte `start`, which must be the start of a token
+/// outside any comment or literal, on the line `(number, start byte)`: at
+/// most `max` of them (comments and whitespace are not counted).
+pub(super) fn lex_from(src: &str, start: usize, line: (u32, u32), max: usize) -> Vec<Tok<'_>> {
+    let rest = &src[start..];
+    let mut toks = Vec::with_capacity(max.min(rest.len() / 6 + 1));
+    let (mut pos, mut line, mut line_start) = (start, line.0, line.1 as usize);
+    for t in tokenize(rest, FrontmatterAllowed::No) {
+        if toks.len() >= max {
+            break;
+        }
         let text = &src[pos..pos + t.len as usize];
-        let k = match t.kind {
-            TokenKind::Whitespace
-            | TokenKind::LineComment { .. }
-            | TokenKind::BlockComment { .. } => None,
-            TokenKind::Ident | TokenKind::RawIdent => Some(K::Ident),
-            TokenKind::Literal { kind, .. } => Some(match kind {
-                LiteralKind::Str { .. }
-                | LiteralKind::RawStr { .. }
-                | LiteralKind::ByteStr { .. }
-                | LiteralKind::RawByteStr { .. }
-                | LiteralKind::CStr { .. }
-                | LiteralKind::RawCStr { .. } => K::Str,
-                LiteralKind::Int { .. } | LiteralKind::Byte { .. } => K::Int,
-                _ => K::Other,
-            }),
-            TokenKind::Colon => Some(K::Punct(':')),
-            TokenKind::Bang => Some(K::Punct('!')),
-            TokenKind::OpenParen => Some(K::Punct('(')),
-            TokenKind::CloseParen => Some(K::Punct(')')),
-            TokenKind::OpenBrace => Some(K::Punct('{')),
-            TokenKind::CloseBrace => Some(K::Punct('}')),
-            TokenKind::OpenBracket => Some(K::Punct('[')),
-            TokenKind::CloseBracket => Some(K::Punct(']')),
-            TokenKind::Pound => Some(K::Punct('#')),
-            TokenKind::Caret => Some(K::Punct('^')),
-            TokenKind::Eq => Some(K::Punct('=')),
-            TokenKind::Semi => Some(K::Punct(';')),
-            TokenKind::Comma => Some(K::Punct(',')),
-            _ => Some(K::Other),
-        };
-        if let Some(k) = k {
+        if let Some(k) = kind_of(t.kind) {
             toks.push(Tok {
                 k,
                 text,
@@ -86,8 +70,66 @@ pub(super) fn lex(src: &str) -> Vec<Tok<'_>> {
         }
         pos += t.len as usize;
     }
-    mark_tests(&mut toks);
     toks
+}
+
+/// The kind of token the scan tells apart; `None` for comments and whitespace.
+fn kind_of(kind: TokenKind) -> Option<K> {
+    Some(match kind {
+        TokenKind::Whitespace | TokenKind::LineComment { .. } | TokenKind::BlockComment { .. } => {
+            return None;
+        }
+        TokenKind::Ident | TokenKind::RawIdent => K::Ident,
+        TokenKind::Literal { kind, .. } => match kind {
+            LiteralKind::Str { .. }
+            | LiteralKind::RawStr { .. }
+            | LiteralKind::ByteStr { .. }
+            | LiteralKind::RawByteStr { .. }
+            | LiteralKind::CStr { .. }
+            | LiteralKind::RawCStr { .. } => K::Str,
+            LiteralKind::Int { .. } | LiteralKind::Byte { .. } => K::Int,
+            _ => K::Other,
+        },
+        TokenKind::Colon => K::Punct(':'),
+        TokenKind::Bang => K::Punct('!'),
+        TokenKind::OpenParen => K::Punct('('),
+        TokenKind::CloseParen => K::Punct(')'),
+        TokenKind::OpenBrace => K::Punct('{'),
+        TokenKind::CloseBrace => K::Punct('}'),
+        TokenKind::OpenBracket => K::Punct('['),
+        TokenKind::CloseBracket => K::Punct(']'),
+        TokenKind::Pound => K::Punct('#'),
+        TokenKind::Caret => K::Punct('^'),
+        TokenKind::Eq => K::Punct('='),
+        TokenKind::Semi => K::Punct(';'),
+        TokenKind::Comma => K::Punct(','),
+        _ => K::Other,
+    })
+}
+
+/// The first token of `src[start..]`: its kind and length in bytes.
+pub(super) fn first_token(src: &str, start: usize) -> Option<(TokenKind, usize)> {
+    tokenize(&src[start..], FrontmatterAllowed::No)
+        .next()
+        .map(|t| (t.kind, t.len as usize))
+}
+
+/// Where lines start, to turn byte offsets into line numbers.
+pub(super) struct LineIndex(Vec<u32>);
+
+impl LineIndex {
+    pub(super) fn new(src: &str) -> Self {
+        let mut starts = Vec::with_capacity(src.len() / 32 + 1);
+        starts.push(0);
+        starts.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|i| i as u32 + 1));
+        Self(starts)
+    }
+
+    /// The 1-based line of a byte offset, and the offset where that line starts.
+    pub(super) fn line_of(&self, pos: usize) -> (u32, u32) {
+        let i = self.0.partition_point(|&s| s as usize <= pos) - 1;
+        (i as u32 + 1, self.0[i])
+    }
 }
 
 /// Marks tokens inside `#[cfg(test)]` items and `#[test]` functions.

@@ -24,6 +24,7 @@ mod lex;
 mod literals;
 pub mod registry;
 pub mod release;
+mod skim;
 pub mod source;
 
 use std::collections::BTreeMap;

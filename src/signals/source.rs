@@ -9,7 +9,7 @@
 
 use std::sync::LazyLock;
 
-use super::lex::{K, col, lex, literal_body};
+use super::lex::{K, Tok, col, lex, literal_body};
 use super::literals::{literal_hits, shorten};
 
 /// A capability or pattern found in source code.
@@ -71,7 +71,7 @@ pub struct Hit {
 }
 
 /// Everything found in one file.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Scan {
     /// Hits in source order.
     pub hits: Vec<Hit>,
@@ -266,7 +266,7 @@ const BASE_IDENTS: &[&str] = &[
 ];
 
 /// Every identifier of interest.
-fn interesting_idents() -> impl Iterator<Item = &'static str> {
+pub(super) fn interesting_idents() -> impl Iterator<Item = &'static str> {
     [
         BASE_IDENTS,
         NET_TYPES,
@@ -285,196 +285,80 @@ fn interesting_slow(id: &str) -> bool {
     interesting_idents().any(|i| i == id)
 }
 
-/// Scans one Rust source file.
+/// Scans one Rust source file: the fast path of [`super::skim`] where it
+/// applies (almost always), otherwise every token in turn. Both give the same
+/// result; a test checks it on real sources.
 pub fn scan(src: &str) -> Scan {
+    super::skim::scan(src).unwrap_or_else(|| scan_every_token(src))
+}
+
+/// Scans a file by lexing all of it and looking at every token.
+pub(super) fn scan_every_token(src: &str) -> Scan {
     let toks = lex(src);
     let mut scan = Scan::default();
-    let text = |i: usize| toks.get(i).map_or("", |t| t.text);
-    let is = |i: usize, k: K| toks.get(i).is_some_and(|t| t.k == k);
-    // `a :: b` at i: returns whether tokens i..i+4 are `a`, `:`, `:`, `b`.
-    let path = |i: usize, a: &str, b: &str| {
-        text(i) == a && is(i + 1, K::Punct(':')) && is(i + 2, K::Punct(':')) && text(i + 3) == b
-    };
-    let mut brackets: Vec<(usize, usize)> = Vec::new(); // (token index, integer literals seen)
+    let mut brackets = Brackets::default();
+    let mut found: Vec<(Cap, String)> = Vec::new();
     for (i, t) in toks.iter().enumerate() {
-        let mut found: Vec<(Cap, String)> = Vec::new();
         match t.k {
-            K::Ident if !interesting(t.text) => {}
-            K::Ident => {
-                let id = t.text;
-                if path(i, "Command", "new")
-                    || path(i, "process", "Command")
-                    || PROCESS_IDENTS.contains(&id)
-                    || path(i, "libc", "system")
-                {
-                    found.push((Cap::Process, id.to_owned()));
-                    if path(i, "Command", "new") && is(i + 4, K::Punct('(')) {
-                        match toks.get(i + 5) {
-                            Some(a) if a.k == K::Str => {
-                                scan.spawned_literals.push(literal_body(a.text).to_owned())
-                            }
-                            _ => {
-                                let args: String = toks[i + 5..toks.len().min(i + 16)]
-                                    .iter()
-                                    .map(|t| t.text)
-                                    .collect();
-                                if [
-                                    "\"RUSTC\"",
-                                    "\"CC\"",
-                                    "\"CXX\"",
-                                    "\"AR\"",
-                                    "rustc",
-                                    "compiler",
-                                    "tool",
-                                    "cc::",
-                                    "cmake",
-                                    "pkg_config",
-                                    "RUSTC_WRAPPER",
-                                ]
-                                .iter()
-                                .any(|p| args.contains(p))
-                                {
-                                    scan.spawns_from_tool_env = true;
-                                }
-                            }
-                        }
-                    }
-                }
-                if NET_TYPES.contains(&id)
-                    || HTTP_CRATES.contains(&id)
-                        && is(i + 1, K::Punct(':'))
-                        && is(i + 2, K::Punct(':'))
-                    || path(i, "tokio", "net")
-                    || path(i, "async_std", "net")
-                    || path(i, "hyper", "client")
-                    || path(i, "hyper_util", "client")
-                {
-                    found.push((Cap::Network, id.to_owned()));
-                }
-                if path(i, "fs", "write")
-                    || path(i, "File", "create")
-                    || path(i, "fs", "copy")
-                    || path(i, "fs", "rename")
-                    || FS_WRITE_FNS.contains(&id)
-                {
-                    found.push((Cap::FsWrite, id.to_owned()));
-                }
-                if id == "read_dir"
-                    || id == "WalkDir"
-                    || id == "jwalk"
-                    || id == "glob" && is(i + 1, K::Punct('('))
-                {
-                    found.push((Cap::FsWalk, id.to_owned()));
-                }
-                if DYNLOAD.contains(&id) || path(i, "Library", "new") {
-                    found.push((Cap::DynamicLoading, id.to_owned()));
-                }
-                if id == "extern"
-                    && (is(i + 1, K::Punct('{')) || is(i + 1, K::Str) && is(i + 2, K::Punct('{')))
-                {
-                    found.push((
-                        Cap::Ffi,
-                        format!(
-                            "extern {}",
-                            if is(i + 1, K::Str) { text(i + 1) } else { "" }
-                        )
-                        .trim()
-                        .to_owned(),
-                    ));
-                }
-                if id == "unsafe" {
-                    let slot = match text(i + 1) {
-                        "{" => Some(0),
-                        "fn" | "extern" => Some(1),
-                        "impl" => Some(2),
-                        "trait" => Some(3),
-                        _ => None,
-                    };
-                    if let Some(s) = slot {
-                        scan.unsafe_counts[s] += 1;
-                        if !t.test {
-                            found.push((Cap::Unsafe, format!("unsafe {}", text(i + 1))));
-                        }
-                    }
-                }
-                if (id == "include_bytes" || id == "include_str") && is(i + 1, K::Punct('!')) {
-                    let arg = toks
-                        .get(i + 3)
-                        .filter(|a| a.k == K::Str)
-                        .map_or("(computed path)", |a| literal_body(a.text));
-                    found.push((Cap::IncludeBytes, format!("{id}!(\"{}\")", shorten(arg))));
-                }
-                if ASM.contains(&id) && is(i + 1, K::Punct('!')) {
-                    found.push((Cap::InlineAsm, format!("{id}!")));
-                }
-                if id == "OUT_DIR" {
-                    scan.mentions_out_dir = true;
-                }
-                // An environment variable read: `var("X")`, `var_os("X")`, `env!("X")`, `option_env!("X")`.
-                let arg = if is(i + 1, K::Punct('(')) {
-                    i + 2
-                } else if is(i + 1, K::Punct('!')) && is(i + 2, K::Punct('(')) {
-                    i + 3
-                } else {
-                    0
-                };
-                if arg > 0
-                    && matches!(id, "var" | "var_os" | "env" | "option_env" | "getenv")
-                    && is(arg, K::Str)
-                {
-                    let name = literal_body(toks[arg].text);
-                    if CI_VARS.contains(&name) {
-                        found.push((Cap::CiDetection, name.to_owned()));
-                    } else if is_credential_name(name) {
-                        found.push((Cap::EnvCredentials, name.to_owned()));
-                    }
-                }
-                // A shell started on a script: `Command::new("sh").arg("configure")`.
-                if path(i, "Command", "new")
-                    && is(i + 4, K::Punct('('))
-                    && toks
-                        .get(i + 5)
-                        .is_some_and(|a| a.k == K::Str && SHELLS.contains(&literal_body(a.text)))
-                {
-                    // This statement and the next: `let mut c = Command::new("sh"); c.arg(configure)`.
-                    let mut statements = 0;
-                    let script = toks[i + 6..]
-                        .iter()
-                        .take_while(|t| {
-                            statements += usize::from(t.k == K::Punct(';'));
-                            statements < 2
-                        })
-                        .take(60)
-                        .filter(|t| t.k == K::Str || t.k == K::Ident)
-                        .any(|t| {
-                            let a = if t.k == K::Str {
-                                literal_body(t.text)
-                            } else {
-                                t.text
-                            };
-                            a.contains("configure")
-                                || a.contains("autogen")
-                                || a.ends_with(".sh")
-                                || a == "make"
-                        });
-                    if script {
-                        scan.script_runs.push(t.line);
-                    }
-                }
+            K::Ident if interesting(t.text) => ident_hits(&toks, i, &mut scan, &mut found),
+            K::Str => str_hits(t.text, &mut scan, &mut found),
+            K::Punct('^') if xor_before(&toks, i) || xor_after(&toks, i) => {
+                found.push((Cap::XorDecoding, XOR_DETAIL.into()));
             }
-            K::Str => {
-                let body = literal_body(t.text);
-                if body == "OUT_DIR" {
-                    scan.mentions_out_dir = true;
-                }
-                literal_hits(body, &mut found);
+            K::Punct('[') | K::Punct(']') | K::Int => {
+                brackets.token(src, &toks, i, &mut scan.hits);
             }
-            K::Punct('[') => brackets.push((i, 0)),
+            _ => {}
+        }
+        push_found(src, t, t.test, &mut found, &mut scan.hits);
+    }
+    finish(scan)
+}
+
+pub(super) const XOR_DETAIL: &str = "^ with an indexed operand";
+
+/// Turns what was found at one token into hits.
+pub(super) fn push_found(
+    src: &str,
+    t: &Tok<'_>,
+    in_test: bool,
+    found: &mut Vec<(Cap, String)>,
+    hits: &mut Vec<Hit>,
+) {
+    for (cap, detail) in found.drain(..) {
+        hits.push(Hit {
+            cap,
+            line: t.line,
+            col: col(src, t),
+            detail,
+            in_test,
+        });
+    }
+}
+
+/// Puts hits in source order, one per capability and line
+/// (`std::process::Command::new` is one spawn).
+pub(super) fn finish(mut scan: Scan) -> Scan {
+    scan.hits.sort_by_key(|h| (h.line, h.col));
+    let mut seen = std::collections::HashSet::new();
+    scan.hits.retain(|h| seen.insert((h.cap, h.line)));
+    scan
+}
+
+/// Array literals and how many integer literals each holds directly.
+#[derive(Default)]
+pub(super) struct Brackets(Vec<(usize, usize)>); // (token index, integer literals seen)
+
+impl Brackets {
+    /// Takes a `[`, `]` or integer token; reports the arrays of 512 or more.
+    pub(super) fn token(&mut self, src: &str, toks: &[Tok<'_>], i: usize, hits: &mut Vec<Hit>) {
+        match toks[i].k {
+            K::Punct('[') => self.0.push((i, 0)),
             K::Punct(']') => {
-                if let Some((start, ints)) = brackets.pop() {
-                    if ints >= 512 {
+                if let Some((start, ints)) = self.0.pop() {
+                    if ints >= BYTE_ARRAY_INTS {
                         let s = toks[start];
-                        scan.hits.push(Hit {
+                        hits.push(Hit {
                             cap: Cap::ByteArray,
                             line: s.line,
                             col: col(src, &s),
@@ -484,36 +368,221 @@ pub fn scan(src: &str) -> Scan {
                     }
                 }
             }
-            K::Int => {
-                if let Some(top) = brackets.last_mut() {
+            _ => {
+                if let Some(top) = self.0.last_mut() {
                     top.1 += 1;
                 }
             }
-            K::Punct('^') => {
-                let indexed_before = i >= 1 && is(i - 1, K::Punct(']'));
-                let indexed_after = is(i + 1, K::Ident) && is(i + 2, K::Punct('['))
-                    || is(i + 1, K::Punct('=')) && is(i + 2, K::Ident) && is(i + 3, K::Punct('['));
-                if indexed_before || indexed_after {
-                    found.push((Cap::XorDecoding, "^ with an indexed operand".into()));
-                }
-            }
-            _ => {}
-        }
-        for (cap, detail) in found {
-            scan.hits.push(Hit {
-                cap,
-                line: t.line,
-                col: col(src, t),
-                detail,
-                in_test: t.test,
-            });
         }
     }
-    scan.hits.sort_by_key(|h| (h.line, h.col));
-    // One hit per capability and line: `std::process::Command::new` is one spawn.
-    let mut seen = std::collections::HashSet::new();
-    scan.hits.retain(|h| seen.insert((h.cap, h.line)));
-    scan
+
+    /// Whether every array opened so far has been closed.
+    pub(super) fn closed(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Integer literals an array literal needs to count as embedded data.
+pub(super) const BYTE_ARRAY_INTS: usize = 512;
+
+/// `a[i] ^ b`: the token before `^` closes an index.
+pub(super) fn xor_before(toks: &[Tok<'_>], i: usize) -> bool {
+    i >= 1 && toks[i - 1].k == K::Punct(']')
+}
+
+/// `^ k[i]` or `^= k[i]`: an indexed operand after `^`.
+pub(super) fn xor_after(toks: &[Tok<'_>], i: usize) -> bool {
+    let is = |j: usize, k: K| toks.get(i + j).is_some_and(|t| t.k == k);
+    is(1, K::Ident) && is(2, K::Punct('['))
+        || is(1, K::Punct('=')) && is(2, K::Ident) && is(3, K::Punct('['))
+}
+
+/// What a string literal reveals.
+pub(super) fn str_hits(text: &str, scan: &mut Scan, found: &mut Vec<(Cap, String)>) {
+    let body = literal_body(text);
+    if body == "OUT_DIR" {
+        scan.mentions_out_dir = true;
+    }
+    literal_hits(body, found);
+}
+
+/// Tokens after an identifier that [`ident_hits`] may look at: a few, or
+/// many after `Command` (its arguments and the next statement).
+pub(super) fn lookahead(id: &str) -> usize {
+    if id == "Command" { 80 } else { 6 }
+}
+
+/// What the identifier at `toks[i]` (one of interest) starts.
+pub(super) fn ident_hits(
+    toks: &[Tok<'_>],
+    i: usize,
+    scan: &mut Scan,
+    found: &mut Vec<(Cap, String)>,
+) {
+    let t = toks[i];
+    let text = |i: usize| toks.get(i).map_or("", |t| t.text);
+    let is = |i: usize, k: K| toks.get(i).is_some_and(|t| t.k == k);
+    // `a :: b` at i: returns whether tokens i..i+4 are `a`, `:`, `:`, `b`.
+    let path = |i: usize, a: &str, b: &str| {
+        text(i) == a && is(i + 1, K::Punct(':')) && is(i + 2, K::Punct(':')) && text(i + 3) == b
+    };
+    let id = t.text;
+    if path(i, "Command", "new")
+        || path(i, "process", "Command")
+        || PROCESS_IDENTS.contains(&id)
+        || path(i, "libc", "system")
+    {
+        found.push((Cap::Process, id.to_owned()));
+        if path(i, "Command", "new") && is(i + 4, K::Punct('(')) {
+            match toks.get(i + 5) {
+                Some(a) if a.k == K::Str => {
+                    scan.spawned_literals.push(literal_body(a.text).to_owned())
+                }
+                _ => {
+                    let args: String = toks[i + 5..toks.len().min(i + 16)]
+                        .iter()
+                        .map(|t| t.text)
+                        .collect();
+                    if [
+                        "\"RUSTC\"",
+                        "\"CC\"",
+                        "\"CXX\"",
+                        "\"AR\"",
+                        "rustc",
+                        "compiler",
+                        "tool",
+                        "cc::",
+                        "cmake",
+                        "pkg_config",
+                        "RUSTC_WRAPPER",
+                    ]
+                    .iter()
+                    .any(|p| args.contains(p))
+                    {
+                        scan.spawns_from_tool_env = true;
+                    }
+                }
+            }
+        }
+    }
+    if NET_TYPES.contains(&id)
+        || HTTP_CRATES.contains(&id) && is(i + 1, K::Punct(':')) && is(i + 2, K::Punct(':'))
+        || path(i, "tokio", "net")
+        || path(i, "async_std", "net")
+        || path(i, "hyper", "client")
+        || path(i, "hyper_util", "client")
+    {
+        found.push((Cap::Network, id.to_owned()));
+    }
+    if path(i, "fs", "write")
+        || path(i, "File", "create")
+        || path(i, "fs", "copy")
+        || path(i, "fs", "rename")
+        || FS_WRITE_FNS.contains(&id)
+    {
+        found.push((Cap::FsWrite, id.to_owned()));
+    }
+    if id == "read_dir"
+        || id == "WalkDir"
+        || id == "jwalk"
+        || id == "glob" && is(i + 1, K::Punct('('))
+    {
+        found.push((Cap::FsWalk, id.to_owned()));
+    }
+    if DYNLOAD.contains(&id) || path(i, "Library", "new") {
+        found.push((Cap::DynamicLoading, id.to_owned()));
+    }
+    if id == "extern" && (is(i + 1, K::Punct('{')) || is(i + 1, K::Str) && is(i + 2, K::Punct('{')))
+    {
+        found.push((
+            Cap::Ffi,
+            format!(
+                "extern {}",
+                if is(i + 1, K::Str) { text(i + 1) } else { "" }
+            )
+            .trim()
+            .to_owned(),
+        ));
+    }
+    if id == "unsafe" {
+        let slot = match text(i + 1) {
+            "{" => Some(0),
+            "fn" | "extern" => Some(1),
+            "impl" => Some(2),
+            "trait" => Some(3),
+            _ => None,
+        };
+        if let Some(s) = slot {
+            scan.unsafe_counts[s] += 1;
+            if !t.test {
+                found.push((Cap::Unsafe, format!("unsafe {}", text(i + 1))));
+            }
+        }
+    }
+    if (id == "include_bytes" || id == "include_str") && is(i + 1, K::Punct('!')) {
+        let arg = toks
+            .get(i + 3)
+            .filter(|a| a.k == K::Str)
+            .map_or("(computed path)", |a| literal_body(a.text));
+        found.push((Cap::IncludeBytes, format!("{id}!(\"{}\")", shorten(arg))));
+    }
+    if ASM.contains(&id) && is(i + 1, K::Punct('!')) {
+        found.push((Cap::InlineAsm, format!("{id}!")));
+    }
+    if id == "OUT_DIR" {
+        scan.mentions_out_dir = true;
+    }
+    // An environment variable read: `var("X")`, `var_os("X")`, `env!("X")`, `option_env!("X")`.
+    let arg = if is(i + 1, K::Punct('(')) {
+        i + 2
+    } else if is(i + 1, K::Punct('!')) && is(i + 2, K::Punct('(')) {
+        i + 3
+    } else {
+        0
+    };
+    if arg > 0
+        && matches!(id, "var" | "var_os" | "env" | "option_env" | "getenv")
+        && is(arg, K::Str)
+    {
+        let name = literal_body(toks[arg].text);
+        if CI_VARS.contains(&name) {
+            found.push((Cap::CiDetection, name.to_owned()));
+        } else if is_credential_name(name) {
+            found.push((Cap::EnvCredentials, name.to_owned()));
+        }
+    }
+    // A shell started on a script: `Command::new("sh").arg("configure")`.
+    if path(i, "Command", "new")
+        && is(i + 4, K::Punct('('))
+        && toks
+            .get(i + 5)
+            .is_some_and(|a| a.k == K::Str && SHELLS.contains(&literal_body(a.text)))
+    {
+        // This statement and the next: `let mut c = Command::new("sh"); c.arg(configure)`.
+        let mut statements = 0;
+        let script = toks[i + 6..]
+            .iter()
+            .take_while(|t| {
+                statements += usize::from(t.k == K::Punct(';'));
+                statements < 2
+            })
+            .take(60)
+            .filter(|t| t.k == K::Str || t.k == K::Ident)
+            .any(|t| {
+                let a = if t.k == K::Str {
+                    literal_body(t.text)
+                } else {
+                    t.text
+                };
+                a.contains("configure")
+                    || a.contains("autogen")
+                    || a.ends_with(".sh")
+                    || a == "make"
+            });
+        if script {
+            scan.script_runs.push(t.line);
+        }
+    }
 }
 
 #[cfg(test)]
