@@ -8,7 +8,7 @@
 //! in which no token holds a quote or a slash.
 //!
 //! Candidates are then looked for in that code alone: the identifiers of
-//! interest (Aho-Corasick, on whole words), `#` (test attributes), `^`, and
+//! interest (as whole words), `#` (test attributes), `^`, and
 //! arrays that may hold many integers. rustc's lexer reads a few tokens from
 //! each candidate, and the matchers of [`super::source`] judge them as they
 //! judge the tokens of a full scan, so both give the same result. Where the
@@ -19,9 +19,11 @@
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use memchr::{memchr3, memchr3_iter};
+use memchr::memmem::Finder;
+use memchr::{memchr2_iter, memchr3, memchr3_iter};
 
 use super::lex::{K, LineIndex, LiteralKind, Tok, TokenKind, first_token, lex_from};
+use super::literals::SECRET_MATCHER;
 use super::source::{
     BYTE_ARRAY_INTS, Brackets, Cap, Scan, XOR_DETAIL, finish, ident_hits, interesting_idents,
     lookahead, push_found, str_hits, xor_after,
@@ -47,11 +49,21 @@ struct Span {
     kind: Kind,
 }
 
-static IDENTS: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .match_kind(MatchKind::LeftmostLongest)
-        .build(interesting_idents())
-        .expect("valid patterns")
+/// The identifiers of interest, by how they are searched for.
+struct Names {
+    long: AhoCorasick,
+    short: Vec<Finder<'static>>,
+}
+
+static NAMES: LazyLock<Names> = LazyLock::new(|| {
+    let (short, long): (Vec<&str>, Vec<&str>) = interesting_idents().partition(|n| n.len() < 4);
+    Names {
+        long: AhoCorasick::builder()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(long)
+            .expect("valid patterns"),
+        short: short.into_iter().map(Finder::new).collect(),
+    }
 });
 
 /// Scans a file by skimming it; `None` when the file must be scanned token
@@ -69,37 +81,15 @@ pub(super) fn scan(src: &str) -> Option<Scan> {
     let mut scan = Scan::default();
 
     // Candidates in source order: identifiers, strings and `^`.
-    let mut events: Vec<(usize, Event)> = Vec::new();
-    for m in IDENTS.find_iter(b) {
-        let (s, e) = (m.start(), m.end());
-        if !code.is_code(s) {
-            continue;
-        }
-        let before = s.checked_sub(1).map(|i| b[i]);
-        let after = b.get(e).copied();
-        if before.is_some_and(|c| c >= 0x80) || after.is_some_and(|c| c >= 0x80) {
-            return None;
-        }
-        if before == Some(b'#') && s >= 2 && matches!(b[s - 2], b'r' | b'k') {
-            return None;
-        }
-        if before.is_some_and(is_ident_byte) || after.is_some_and(is_ident_byte) {
-            continue;
-        }
-        events.push((s, Event::Ident(e)));
-    }
+    let mut events = code.candidates()?;
     for (i, sp) in spans.iter().enumerate() {
         if sp.kind == Kind::Str {
             events.push((sp.start, Event::Str(i)));
         }
     }
-    for &(s, e) in &code.gaps {
-        for off in memchr::memchr_iter(b'^', &b[s..e]) {
-            events.push((s + off, Event::Caret));
-        }
-    }
     events.sort_unstable_by_key(|e| e.0);
 
+    let secret_at: Vec<usize> = SECRET_MATCHER.find_iter(b).map(|m| m.start()).collect();
     let mut found: Vec<(Cap, String)> = Vec::new();
     for (pos, event) in events {
         let tok = match event {
@@ -118,7 +108,14 @@ pub(super) fn scan(src: &str) -> Option<Scan> {
             Event::Str(i) => {
                 let sp = spans[i];
                 let text = &src[sp.start..sp.end];
-                str_hits(text, &mut scan, &mut found);
+                // One search of the whole file tells which literals may
+                // name a secret path (no fragment holds a quote, so none
+                // starts outside a literal and ends in one).
+                let secrets = {
+                    let k = secret_at.partition_point(|&at| at < sp.start);
+                    secret_at.get(k).is_some_and(|&at| at < sp.end)
+                };
+                str_hits(text, secrets, &mut scan, &mut found);
                 if found.is_empty() {
                     continue;
                 }
@@ -300,6 +297,43 @@ impl<'a> Code<'a> {
         self.spans.get(i).is_none_or(|s| s.start > pos)
     }
 
+    /// The identifiers of interest and the `^` in code. Names are searched
+    /// for as whole words: Aho-Corasick for the long ones, memmem for the
+    /// few short ones (which would slow Aho-Corasick down many times), so
+    /// `fs` inside `offset` or `1fs` is never a candidate. `None` where a name
+    /// touches a non-ASCII byte (it may be part of an identifier or not) or
+    /// follows `r#`.
+    fn candidates(&self) -> Option<Vec<(usize, Event)>> {
+        let b = self.b;
+        let mut events = Vec::new();
+        let long = NAMES.long.find_iter(b).map(|m| (m.start(), m.end()));
+        let short = NAMES
+            .short
+            .iter()
+            .flat_map(|f| f.find_iter(b).map(|s| (s, s + f.needle().len())));
+        for (s, e) in long.chain(short) {
+            if !self.is_code(s) {
+                continue;
+            }
+            let before = s.checked_sub(1).map(|i| b[i]);
+            let after = b.get(e).copied();
+            if before.is_some_and(|c| c >= 0x80) || after.is_some_and(|c| c >= 0x80) {
+                return None;
+            }
+            if before == Some(b'#') && s >= 2 && matches!(b[s - 2], b'r' | b'k') {
+                return None;
+            }
+            if before.is_some_and(is_ident_byte) || after.is_some_and(is_ident_byte) {
+                continue;
+            }
+            events.push((s, Event::Ident(e)));
+        }
+        for at in memchr::memchr_iter(b'^', b).filter(|&at| self.is_code(at)) {
+            events.push((at, Event::Caret));
+        }
+        Some(events)
+    }
+
     /// Whether the token before the `^` at `pos` is `]` (comments and
     /// whitespace between them skipped).
     fn after_close_bracket(&self, pos: usize) -> Option<bool> {
@@ -329,35 +363,28 @@ impl<'a> Code<'a> {
     /// `None` where a `#` may belong to another token (`r#x`, `##`).
     fn test_ranges(&self, src: &str) -> Option<Vec<(usize, usize)>> {
         let mut ranges: Vec<(usize, usize)> = Vec::new();
-        for &(s, e) in &self.gaps {
-            for off in memchr::memchr_iter(b'#', &self.b[s..e]) {
-                let at = s + off;
-                if ranges.last().is_some_and(|r| at < r.1) {
-                    continue;
-                }
-                let near = |i: Option<usize>| i.and_then(|i| self.b.get(i)).copied();
-                let (before, after) = (near(at.checked_sub(1)), near(Some(at + 1)));
-                if matches!(before, Some(b'r' | b'k'))
-                    && after.is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
-                {
-                    // `r#type`: a raw identifier.
-                    continue;
-                }
-                if matches!(before, Some(b'#' | b'r' | b'k')) || matches!(after, Some(b'#' | b'"'))
-                {
-                    return None;
-                }
-                let toks = lex_from(src, at, (0, 0), 6);
-                let text = |i: usize| toks.get(i).map_or("", |t| t.text);
-                let is_test = text(1) == "["
-                    && (text(2) == "test" && text(3) == "]"
-                        || text(2) == "cfg"
-                            && text(3) == "("
-                            && text(4) == "test"
-                            && text(5) == ")");
-                if is_test {
-                    ranges.push((at, self.item_end(at)));
-                }
+        for at in memchr::memchr_iter(b'#', self.b) {
+            if ranges.last().is_some_and(|r| at < r.1) || !self.is_code(at) {
+                continue;
+            }
+            let near = |i: Option<usize>| i.and_then(|i| self.b.get(i)).copied();
+            let (before, after) = (near(at.checked_sub(1)), near(Some(at + 1)));
+            if matches!(before, Some(b'r' | b'k'))
+                && after.is_some_and(|c| c.is_ascii_alphabetic() || c == b'_')
+            {
+                // `r#type`: a raw identifier.
+                continue;
+            }
+            if matches!(before, Some(b'#' | b'r' | b'k')) || matches!(after, Some(b'#' | b'"')) {
+                return None;
+            }
+            let toks = lex_from(src, at, (0, 0), 6);
+            let text = |i: usize| toks.get(i).map_or("", |t| t.text);
+            let is_test = text(1) == "["
+                && (text(2) == "test" && text(3) == "]"
+                    || text(2) == "cfg" && text(3) == "(" && text(4) == "test" && text(5) == ")");
+            if is_test {
+                ranges.push((at, self.item_end(at)));
             }
         }
         Some(ranges)
@@ -384,6 +411,20 @@ impl<'a> Code<'a> {
         self.b.len()
     }
 
+    /// Digits in `from..to` that may start a number (no identifier byte
+    /// before them): at least as many as the integer literals there.
+    fn number_starts(&self, from: usize, to: usize) -> usize {
+        let b = self.b;
+        let first = usize::from(
+            from < to && b[from].is_ascii_digit() && (from == 0 || !is_ident_byte(b[from - 1])),
+        );
+        first
+            + b[from..to]
+                .windows(2)
+                .filter(|w| w[1].is_ascii_digit() && !is_ident_byte(w[0]))
+                .count()
+    }
+
     /// The outermost array literals that may hold [`BYTE_ARRAY_INTS`] or
     /// more integers directly, as byte ranges from `[` to past `]`: counted
     /// generously, every digit that starts a number and every byte literal.
@@ -403,28 +444,22 @@ impl<'a> Code<'a> {
                     }
                 }
             }
-            let mut i = s;
-            while i < e {
-                match self.b[i] {
-                    b'[' => stack.push((i, 0)),
-                    b']' => {
-                        if let Some((start, n)) = stack.pop() {
-                            if n >= BYTE_ARRAY_INTS {
-                                found.push((start, i + 1));
-                            }
-                        }
-                    }
-                    c if c.is_ascii_digit() && (i == 0 || !is_ident_byte(self.b[i - 1])) => {
-                        if let Some(top) = stack.last_mut() {
-                            top.1 += 1;
-                        }
-                        while i + 1 < e && is_ident_byte(self.b[i + 1]) {
-                            i += 1;
-                        }
-                    }
-                    _ => {}
+            let mut from = s;
+            for at in memchr2_iter(b'[', b']', &self.b[s..e]).map(|o| s + o) {
+                if let Some(top) = stack.last_mut() {
+                    top.1 += self.number_starts(from, at);
                 }
-                i += 1;
+                if self.b[at] == b'[' {
+                    stack.push((at, 0));
+                } else if let Some((start, n)) = stack.pop() {
+                    if n >= BYTE_ARRAY_INTS {
+                        found.push((start, at + 1));
+                    }
+                }
+                from = at + 1;
+            }
+            if let Some(top) = stack.last_mut() {
+                top.1 += self.number_starts(from, e);
             }
         }
         found.sort_unstable();
