@@ -80,16 +80,11 @@ fn kind_of(kind: TokenKind) -> Option<K> {
             return None;
         }
         TokenKind::Ident | TokenKind::RawIdent => K::Ident,
-        TokenKind::Literal { kind, .. } => match kind {
-            LiteralKind::Str { .. }
-            | LiteralKind::RawStr { .. }
-            | LiteralKind::ByteStr { .. }
-            | LiteralKind::RawByteStr { .. }
-            | LiteralKind::CStr { .. }
-            | LiteralKind::RawCStr { .. } => K::Str,
-            LiteralKind::Int { .. } | LiteralKind::Byte { .. } => K::Int,
-            _ => K::Other,
-        },
+        TokenKind::Literal { kind, .. } if is_string(kind) => K::Str,
+        TokenKind::Literal {
+            kind: LiteralKind::Int { .. } | LiteralKind::Byte { .. },
+            ..
+        } => K::Int,
         TokenKind::Colon => K::Punct(':'),
         TokenKind::Bang => K::Punct('!'),
         TokenKind::OpenParen => K::Punct('('),
@@ -105,6 +100,19 @@ fn kind_of(kind: TokenKind) -> Option<K> {
         TokenKind::Comma => K::Punct(','),
         _ => K::Other,
     })
+}
+
+/// Whether a literal is a string of any kind (`"…"`, `r#"…"#`, `b"…"`, `c"…"`).
+pub(super) fn is_string(kind: LiteralKind) -> bool {
+    matches!(
+        kind,
+        LiteralKind::Str { .. }
+            | LiteralKind::RawStr { .. }
+            | LiteralKind::ByteStr { .. }
+            | LiteralKind::RawByteStr { .. }
+            | LiteralKind::CStr { .. }
+            | LiteralKind::RawCStr { .. }
+    )
 }
 
 /// The first token of `src[start..]`: its kind and length in bytes.

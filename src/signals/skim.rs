@@ -22,7 +22,7 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use memchr::memmem::Finder;
 use memchr::{memchr2_iter, memchr3, memchr3_iter};
 
-use super::lex::{K, LineIndex, LiteralKind, Tok, TokenKind, first_token, lex_from};
+use super::lex::{K, LineIndex, LiteralKind, Tok, TokenKind, first_token, is_string, lex_from};
 use super::literals::SECRET_MATCHER;
 use super::source::{
     BYTE_ARRAY_INTS, Brackets, Cap, Scan, XOR_DETAIL, finish, ident_hits, interesting_idents,
@@ -194,12 +194,7 @@ fn spans(src: &str) -> Option<Vec<Span>> {
         let kind = match kind {
             TokenKind::LineComment { .. } | TokenKind::BlockComment { .. } => Kind::Comment,
             TokenKind::Literal { kind, .. } => match kind {
-                LiteralKind::Str { .. }
-                | LiteralKind::RawStr { .. }
-                | LiteralKind::ByteStr { .. }
-                | LiteralKind::RawByteStr { .. }
-                | LiteralKind::CStr { .. }
-                | LiteralKind::RawCStr { .. } => Kind::Str,
+                _ if is_string(kind) => Kind::Str,
                 LiteralKind::Byte { .. } => Kind::Byte,
                 LiteralKind::Char { .. } => Kind::Other,
                 _ => return None,
