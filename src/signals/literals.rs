@@ -73,16 +73,14 @@ fn is_ip_address(s: &str) -> bool {
 static SCHEME_SEP: LazyLock<memchr::memmem::Finder<'static>> =
     LazyLock::new(|| memchr::memmem::Finder::new("://"));
 
-pub(super) static SECRET_MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
+static SECRET_MATCHER: LazyLock<AhoCorasick> = LazyLock::new(|| {
     AhoCorasick::builder()
         .ascii_case_insensitive(true)
         .build(SECRET_PATHS)
         .expect("valid patterns")
 });
 
-/// What a literal's body reveals; `secrets` false skips the search for
-/// secret paths (for a caller that knows none occurs in the body).
-pub(super) fn literal_hits(body: &str, secrets: bool, out: &mut Vec<(Cap, String)>) {
+pub(super) fn literal_hits(body: &str, out: &mut Vec<(Cap, String)>) {
     if body.len() < 4 {
         return;
     }
@@ -122,7 +120,7 @@ pub(super) fn literal_hits(body: &str, secrets: bool, out: &mut Vec<(Cap, String
     {
         out.push((Cap::IpAddress, body.to_owned()));
     }
-    for m in SECRET_MATCHER.find_iter(body).filter(|_| secrets) {
+    for m in SECRET_MATCHER.find_iter(body) {
         let frag = SECRET_PATHS[m.pattern().as_usize()];
         let i = m.start();
         let boundary = !frag.starts_with('.') && !frag.starts_with('/')

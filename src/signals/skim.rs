@@ -23,7 +23,6 @@ use memchr::memmem::Finder;
 use memchr::{memchr2_iter, memchr3, memchr3_iter};
 
 use super::lex::{K, LineIndex, LiteralKind, Tok, TokenKind, first_token, is_string, lex_from};
-use super::literals::SECRET_MATCHER;
 use super::source::{
     BYTE_ARRAY_INTS, Brackets, Cap, Scan, XOR_DETAIL, finish, ident_hits, interesting_idents,
     lookahead, push_found, str_hits, xor_after,
@@ -89,7 +88,6 @@ pub(super) fn scan(src: &str) -> Option<Scan> {
     }
     events.sort_unstable_by_key(|e| e.0);
 
-    let secret_at: Vec<usize> = SECRET_MATCHER.find_iter(b).map(|m| m.start()).collect();
     let mut found: Vec<(Cap, String)> = Vec::new();
     for (pos, event) in events {
         let tok = match event {
@@ -108,14 +106,7 @@ pub(super) fn scan(src: &str) -> Option<Scan> {
             Event::Str(i) => {
                 let sp = spans[i];
                 let text = &src[sp.start..sp.end];
-                // One search of the whole file tells which literals may
-                // name a secret path (no fragment holds a quote, so none
-                // starts outside a literal and ends in one).
-                let secrets = {
-                    let k = secret_at.partition_point(|&at| at < sp.start);
-                    secret_at.get(k).is_some_and(|&at| at < sp.end)
-                };
-                str_hits(text, secrets, &mut scan, &mut found);
+                str_hits(text, &mut scan, &mut found);
                 if found.is_empty() {
                     continue;
                 }

@@ -301,7 +301,7 @@ pub(super) fn scan_every_token(src: &str) -> Scan {
     for (i, t) in toks.iter().enumerate() {
         match t.k {
             K::Ident if interesting(t.text) => ident_hits(&toks, i, &mut scan, &mut found),
-            K::Str => str_hits(t.text, true, &mut scan, &mut found),
+            K::Str => str_hits(t.text, &mut scan, &mut found),
             K::Punct('^') if xor_before(&toks, i) || xor_after(&toks, i) => {
                 found.push((Cap::XorDecoding, XOR_DETAIL.into()));
             }
@@ -397,13 +397,13 @@ pub(super) fn xor_after(toks: &[Tok<'_>], i: usize) -> bool {
         || is(1, K::Punct('=')) && is(2, K::Ident) && is(3, K::Punct('['))
 }
 
-/// What a string literal reveals; `secrets` as in [`literal_hits`].
-pub(super) fn str_hits(text: &str, secrets: bool, scan: &mut Scan, found: &mut Vec<(Cap, String)>) {
+/// What a string literal reveals.
+pub(super) fn str_hits(text: &str, scan: &mut Scan, found: &mut Vec<(Cap, String)>) {
     let body = literal_body(text);
     if body == "OUT_DIR" {
         scan.mentions_out_dir = true;
     }
-    literal_hits(body, secrets, found);
+    literal_hits(body, found);
 }
 
 /// Tokens after an identifier that [`ident_hits`] may look at: a few, or
