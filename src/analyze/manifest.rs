@@ -125,8 +125,10 @@ pub fn apply(
     Ok(facts)
 }
 
+/// A path of the manifest as a path inside the package: `/`-separated,
+/// without a leading `./` (also when written the Windows way, `.\`).
 fn clean(path: &str) -> String {
-    path.trim_start_matches("./").replace('\\', "/")
+    path.replace('\\', "/").trim_start_matches("./").to_owned()
 }
 
 /// Rewrites the legacy `MIT/Apache-2.0` form as an SPDX expression.
@@ -232,6 +234,14 @@ mod tests {
             normalize_license(" Apache-2.0 WITH LLVM-exception "),
             "Apache-2.0 WITH LLVM-exception"
         );
+    }
+
+    #[test]
+    fn manifest_paths_are_package_paths() {
+        assert_eq!(clean("./README.md"), "README.md");
+        assert_eq!(clean(".\\README.md"), "README.md");
+        assert_eq!(clean(".\\docs\\README.md"), "docs/README.md");
+        assert_eq!(clean("build.rs"), "build.rs");
     }
 
     #[test]
