@@ -56,11 +56,11 @@ pub fn apply(
     let invalid = |why: String| {
         Problem::new(
             "manifest-invalid",
-            format!("Cargo.toml could not be read: {why}"),
+            format!("Cargo.toml could not be read: {}", shorten(&why)),
         )
     };
     let mut manifest = Manifest::<toml::Value>::from_slice_with_metadata(toml_bytes)
-        .map_err(|e| invalid(e.to_string()))?;
+        .map_err(|e| invalid(parse_error(&e, toml_bytes)))?;
     if manifest.needs_workspace_inheritance() {
         return Err(invalid(
             "it inherits fields from a workspace, which a published package cannot".into(),
@@ -81,8 +81,8 @@ pub fn apply(
             "manifest-mismatch",
             format!(
                 "Cargo.toml says {} {}, but the package is {} {}",
-                package.name,
-                package.version(),
+                shorten(&package.name),
+                shorten(&package.version().to_string()),
                 report.name,
                 report.version
             ),
@@ -123,6 +123,49 @@ pub fn apply(
     facts.features = manifest.features.clone().into_iter().collect();
     facts.dependencies = declared_dependencies(&manifest);
     Ok(facts)
+}
+
+/// A manifest that does not parse, in words: the reason and where, without
+/// the copy of the line a TOML error shows (a line can be megabytes long).
+fn parse_error(e: &cargo_toml::Error, toml: &[u8]) -> String {
+    let cargo_toml::Error::Parse(e) = e else {
+        return e.to_string();
+    };
+    let message = e.message().trim_end();
+    match e.span() {
+        Some(span) => {
+            let before = &toml[..span.start.min(toml.len())];
+            let line_start = before
+                .iter()
+                .rposition(|&b| b == b'\n')
+                .map_or(0, |p| p + 1);
+            let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+            let column = String::from_utf8_lossy(&before[line_start..])
+                .chars()
+                .count()
+                + 1;
+            format!("{message} (line {line}, column {column})")
+        }
+        None => message.to_owned(),
+    }
+}
+
+/// The most of an error or of a manifest value that a problem sentence
+/// quotes, in bytes: a value, and so an error quoting it, can be megabytes
+/// long.
+const QUOTED_BYTES: usize = 300;
+
+/// `s` cut to at most [`QUOTED_BYTES`] at a character boundary, with `…`
+/// when something was cut.
+fn shorten(s: &str) -> String {
+    if s.len() <= QUOTED_BYTES {
+        return s.to_owned();
+    }
+    let mut end = QUOTED_BYTES;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &s[..end])
 }
 
 /// A path of the manifest as a path inside the package: `/`-separated,
@@ -212,7 +255,10 @@ pub fn vcs_info(bytes: &[u8]) -> Result<VcsInfo, Problem> {
     let raw: Raw = serde_json::from_slice(bytes).map_err(|e| {
         Problem::new(
             "vcs-info-invalid",
-            format!(".cargo_vcs_info.json could not be read: {e}"),
+            format!(
+                ".cargo_vcs_info.json could not be read: {}",
+                shorten(&e.to_string())
+            ),
         )
     })?;
     Ok(VcsInfo {
@@ -242,6 +288,39 @@ mod tests {
         assert_eq!(clean(".\\README.md"), "README.md");
         assert_eq!(clean(".\\docs\\README.md"), "docs/README.md");
         assert_eq!(clean("build.rs"), "build.rs");
+    }
+
+    #[test]
+    fn long_lines_and_values_give_short_problems() {
+        let paths = BTreeSet::new();
+        let mut report = CrateReport {
+            name: "x".into(),
+            version: "1.0.0".into(),
+            ..CrateReport::default()
+        };
+        let line = format!("'[pa{}\n", "é".repeat(3000));
+        let p = apply(&mut report, line.as_bytes(), &paths).unwrap_err();
+        assert_eq!(p.code, "manifest-invalid");
+        assert!(
+            p.message.len() < 400 && p.message.contains("(line 1, column 3005)"),
+            "{}",
+            p.message
+        );
+        let p = apply(&mut report, b"[package]\nname = 1\n", &paths).unwrap_err();
+        assert!(p.message.contains("(line 2, column 8)"), "{}", p.message);
+
+        let toml = format!(
+            "[package]\nname = \"{}\"\nversion = \"1.0.0\"\n",
+            "n".repeat(5000)
+        );
+        apply(&mut report, toml.as_bytes(), &paths).unwrap();
+        let p = &report.problems[0];
+        assert_eq!(p.code, "manifest-mismatch");
+        assert!(p.message.len() < 400, "{}", p.message);
+
+        let json = format!("{{\"git\":\"{}\"}}", "s".repeat(5000));
+        let e = vcs_info(json.as_bytes()).unwrap_err();
+        assert!(e.message.len() < 400, "{}", e.message);
     }
 
     #[test]

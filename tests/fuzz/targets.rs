@@ -70,7 +70,7 @@ pub(crate) struct ArchiveCase {
 }
 
 /// Decodes an archive input: a mode byte (the bits above), a line
-/// `name version`, then either the `.crate` file as it is or, with
+/// `name version` (each cut to 64 characters), then either the `.crate` file as it is or, with
 /// [`WRAP`], entries separated by NUL bytes, each a type letter (`f` file,
 /// `d` folder, `l` symbolic link, `h` hard link, `p` FIFO, `c` and `b`
 /// devices, `x` pax header, `g` pax global header, `L` GNU long name, `K`
@@ -84,8 +84,11 @@ pub(crate) fn archive_case(data: &[u8]) -> ArchiveCase {
     let (head, payload) = split_line(rest);
     let head = String::from_utf8_lossy(head);
     let mut words = head.split_whitespace();
-    let name = words.next().unwrap_or("fuzzed").to_owned();
-    let version = words.next().unwrap_or("1.0.0").to_owned();
+    // As long as a name from an index or a file name can be.
+    let mut word =
+        |default: &str| -> String { words.next().unwrap_or(default).chars().take(64).collect() };
+    let name = word("fuzzed");
+    let version = word("1.0.0");
     let bytes = if mode & WRAP != 0 {
         wrap(payload, mode, &format!("{name}-{version}"))
     } else {
