@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use rayon::prelude::*;
 
 use crate::config::{FileConfig, Flags, SelectionFlags, Settings, selection};
 use crate::pipeline;
@@ -294,17 +295,25 @@ pub fn run() -> anyhow::Result<()> {
                 );
             }
             let mut out = std::io::stdout().lock();
-            for r in &reports {
-                let text = if args.json {
-                    serde_json::to_string(r)? + "\n"
-                } else {
-                    crate::inspect::text_report(r) + "\n"
-                };
-                if let Err(e) = out.write_all(text.as_bytes()) {
-                    if e.kind() == std::io::ErrorKind::BrokenPipe {
-                        return Ok(());
+            // Written in order, formatted in parallel a few at a time.
+            for chunk in reports.chunks(64) {
+                let texts: Vec<String> = chunk
+                    .par_iter()
+                    .map(|r| {
+                        Ok(if args.json {
+                            serde_json::to_string(r)? + "\n"
+                        } else {
+                            crate::inspect::text_report(r) + "\n"
+                        })
+                    })
+                    .collect::<anyhow::Result<_>>()?;
+                for text in texts {
+                    if let Err(e) = out.write_all(text.as_bytes()) {
+                        if e.kind() == std::io::ErrorKind::BrokenPipe {
+                            return Ok(());
+                        }
+                        return Err(e.into());
                     }
-                    return Err(e.into());
                 }
             }
         }

@@ -12,6 +12,8 @@ pub mod score;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
+
 use crate::fetch::advisories::AdvisoryDb;
 use crate::fetch::dump::DumpData;
 use crate::model::{
@@ -180,13 +182,13 @@ fn site_signals(reports: &mut [CrateReport], dump: Option<&DumpData>) {
         })
         .collect();
     let found: Vec<Vec<Finding>> = reports
-        .iter()
+        .par_iter()
         .map(|r| identity::findings(r, &popular, &repos))
         .collect();
-    for (r, f) in reports.iter_mut().zip(found) {
+    reports.par_iter_mut().zip(found).for_each(|(r, f)| {
         r.findings.extend(f);
         judge::judge(r);
-    }
+    });
     // Then releases that pull in a days-old crate, judged with what that crate was found to be.
     let risky_builds: BTreeSet<String> = reports
         .iter()

@@ -28,17 +28,25 @@ pub(super) struct Tok<'a> {
 
 /// Every token of a file, with test-only code marked.
 pub(super) fn lex(src: &str) -> Vec<Tok<'_>> {
-    let mut toks = lex_from(src, 0, (1, 0), usize::MAX);
+    let mut toks = Vec::with_capacity(src.len() / 6 + 1);
+    lex_into(src, 0, (1, 0), usize::MAX, &mut toks);
     mark_tests(&mut toks);
     toks
 }
 
 /// The tokens of `src` from byte `start`, which must be the start of a token
 /// outside any comment or literal, on the line `(number, start byte)`: at
-/// most `max` of them (comments and whitespace are not counted).
-pub(super) fn lex_from(src: &str, start: usize, line: (u32, u32), max: usize) -> Vec<Tok<'_>> {
+/// most `max` of them (comments and whitespace are not counted), written
+/// into `toks` (cleared first, so that one buffer serves many calls).
+pub(super) fn lex_into<'a>(
+    src: &'a str,
+    start: usize,
+    line: (u32, u32),
+    max: usize,
+    toks: &mut Vec<Tok<'a>>,
+) {
+    toks.clear();
     let rest = &src[start..];
-    let mut toks = Vec::with_capacity(max.min(rest.len() / 6 + 1));
     let (mut pos, mut line, mut line_start) = (start, line.0, line.1 as usize);
     for t in tokenize(rest, FrontmatterAllowed::No) {
         if toks.len() >= max {
@@ -70,7 +78,6 @@ pub(super) fn lex_from(src: &str, start: usize, line: (u32, u32), max: usize) ->
         }
         pos += t.len as usize;
     }
-    toks
 }
 
 /// The kind of token the scan tells apart; `None` for comments and whitespace.
@@ -122,21 +129,42 @@ pub(super) fn first_token(src: &str, start: usize) -> Option<(TokenKind, usize)>
         .map(|t| (t.kind, t.len as usize))
 }
 
-/// Where lines start, to turn byte offsets into line numbers.
-pub(super) struct LineIndex(Vec<u32>);
+/// Turns byte offsets into line numbers, counting newlines onward from the
+/// offset asked about last: offsets asked for in increasing order cost one
+/// pass over the file up to the last of them (an earlier offset starts the
+/// count again from the top).
+pub(super) struct LineCursor<'a> {
+    b: &'a [u8],
+    /// The offset counted up to, its line, and where that line starts.
+    at: (usize, u32, u32),
+}
 
-impl LineIndex {
-    pub(super) fn new(src: &str) -> Self {
-        let mut starts = Vec::with_capacity(src.len() / 32 + 1);
-        starts.push(0);
-        starts.extend(memchr::memchr_iter(b'\n', src.as_bytes()).map(|i| i as u32 + 1));
-        Self(starts)
+impl<'a> LineCursor<'a> {
+    pub(super) fn new(src: &'a str) -> Self {
+        Self {
+            b: src.as_bytes(),
+            at: (0, 1, 0),
+        }
     }
 
     /// The 1-based line of a byte offset, and the offset where that line starts.
-    pub(super) fn line_of(&self, pos: usize) -> (u32, u32) {
-        let i = self.0.partition_point(|&s| s as usize <= pos) - 1;
-        (i as u32 + 1, self.0[i])
+    pub(super) fn line_of(&mut self, pos: usize) -> (u32, u32) {
+        if pos < self.at.0 {
+            self.at = (0, 1, 0);
+        }
+        let (from, mut line, mut line_start) = self.at;
+        let stretch = &self.b[from..pos.min(self.b.len())];
+        if let Some(last) = memchr::memrchr(b'\n', stretch) {
+            line += memchr::memchr_iter(b'\n', stretch).count() as u32;
+            line_start = (from + last + 1) as u32;
+        }
+        self.at = (pos, line, line_start);
+        (line, line_start)
+    }
+
+    /// Gives a token the line it is on.
+    pub(super) fn place(&mut self, t: &mut Tok<'_>) {
+        (t.line, t.line_start) = self.line_of(t.start as usize);
     }
 }
 

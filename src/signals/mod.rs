@@ -124,11 +124,11 @@ fn base_severity(cap: Cap, location: LocationKind) -> Severity {
     }
 }
 
-/// The trimmed text of a 1-based line, shortened.
-fn line_text(lines: &[&str], line: u32) -> String {
-    let text = lines
-        .get(line.saturating_sub(1) as usize)
-        .copied()
+/// The trimmed text of the line of a hit, shortened.
+fn line_text(src: &str, hit: &Hit) -> String {
+    let text = src
+        .get(hit.line_start as usize..)
+        .and_then(|rest| rest.split('\n').next())
         .unwrap_or("")
         .trim();
     let short: String = text.chars().take(160).collect();
@@ -140,12 +140,7 @@ fn line_text(lines: &[&str], line: u32) -> String {
 }
 
 /// Findings from one Rust file's scan.
-fn file_findings(
-    path: &str,
-    lines: &[&str],
-    scan: &source::Scan,
-    report: &CrateReport,
-) -> Vec<Finding> {
+fn file_findings(path: &str, src: &str, scan: &source::Scan, report: &CrateReport) -> Vec<Finding> {
     let file_location = location_of(path, report);
     let mut by_code: BTreeMap<(String, LocationKind), Vec<&Hit>> = BTreeMap::new();
     for hit in &scan.hits {
@@ -166,7 +161,7 @@ fn file_findings(
             out.push(at_line(
                 (code, Severity::Info, FindingKind::Fact, location),
                 path,
-                lines,
+                src,
                 h,
                 format!("This file contains unsafe code: {b} blocks, {f} functions, {i} impls, {t} traits."),
             ));
@@ -191,7 +186,7 @@ fn file_findings(
                     location,
                 ),
                 path,
-                lines,
+                src,
                 h,
                 message,
             ));
@@ -204,7 +199,7 @@ fn file_findings(
 fn at_line(
     (code, severity, kind, location): (String, Severity, FindingKind, LocationKind),
     path: &str,
-    lines: &[&str],
+    src: &str,
     hit: &Hit,
     message: String,
 ) -> Finding {
@@ -216,7 +211,7 @@ fn at_line(
         file: Some(path.to_owned()),
         line: Some(hit.line),
         column: Some(hit.col),
-        evidence: line_text(lines, hit.line),
+        evidence: line_text(src, hit),
         message,
     }
 }
@@ -252,7 +247,6 @@ pub fn package_findings(report: &mut CrateReport, files: &[RawFile]) {
         if scan.hits.is_empty() {
             continue;
         }
-        let lines: Vec<&str> = src.lines().collect();
         let location = location_of(&f.path, report);
         if location == LocationKind::Build {
             build
@@ -276,13 +270,13 @@ pub fn package_findings(report: &mut CrateReport, files: &[RawFile]) {
                 findings.push(at_line(
                     ("build-write-outside-out-dir".into(), Severity::Medium, FindingKind::Inference, location),
                     &f.path,
-                    &lines,
+                    &src,
                     h,
                     "The build script writes files, and this file never mentions OUT_DIR, the only folder a build script should write to.".into(),
                 ));
             }
         }
-        let found = file_findings(&f.path, &lines, &scan, report);
+        let found = file_findings(&f.path, &src, &scan, report);
         let worth_a_page =
             found.iter().any(|f| f.severity > Severity::Info) || location == LocationKind::Build;
         findings.extend(found);

@@ -22,10 +22,10 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use memchr::memmem::Finder;
 use memchr::{memchr2_iter, memchr3, memchr3_iter};
 
-use super::lex::{K, LineIndex, LiteralKind, Tok, TokenKind, first_token, is_string, lex_from};
+use super::lex::{K, LineCursor, LiteralKind, Tok, TokenKind, first_token, is_string, lex_into};
 use super::source::{
-    BYTE_ARRAY_INTS, Brackets, Cap, Scan, XOR_DETAIL, finish, ident_hits, interesting_idents,
-    lookahead, push_found, str_hits, xor_after,
+    BYTE_ARRAY_INTS, Brackets, Cap, Scan, XOR_DETAIL, finish, ident_hits, interesting,
+    interesting_idents, lookahead, push_found, str_hits, xor_after,
 };
 
 /// What a stretch that is not code holds.
@@ -48,14 +48,34 @@ struct Span {
     kind: Kind,
 }
 
-/// The identifiers of interest, by how they are searched for.
+/// Parts shared by several identifiers of interest, searched for in their
+/// place (a match is widened to the identifier around it): fewer patterns
+/// make the search about twice as fast. An identifier that holds none of
+/// them is searched for itself.
+const ANCHORS: &[&str] = &[
+    "Command", "Library", "Socket", "Proc", "Exec", "exec", "http", "include_", "dir_all", "hyper",
+    "asm", "var", "env",
+];
+
+/// What is searched for to find the identifiers of interest.
 struct Names {
+    /// Aho-Corasick over the patterns of four bytes or more.
     long: AhoCorasick,
+    /// memmem for the shorter ones, which would slow Aho-Corasick down many times.
     short: Vec<Finder<'static>>,
 }
 
 static NAMES: LazyLock<Names> = LazyLock::new(|| {
-    let (short, long): (Vec<&str>, Vec<&str>) = interesting_idents().partition(|n| n.len() < 4);
+    let patterns: std::collections::BTreeSet<&str> = interesting_idents()
+        .map(|id| {
+            ANCHORS
+                .iter()
+                .find(|a| id.contains(**a))
+                .copied()
+                .unwrap_or(id)
+        })
+        .collect();
+    let (short, long): (Vec<&str>, Vec<&str>) = patterns.into_iter().partition(|n| n.len() < 4);
     Names {
         long: AhoCorasick::builder()
             .match_kind(MatchKind::LeftmostLongest)
@@ -71,12 +91,15 @@ pub(super) fn scan(src: &str) -> Option<Scan> {
     let b = src.as_bytes();
     let spans = spans(src)?;
     let code = Code::new(b, &spans);
-    let tests = code.test_ranges(src)?;
+    // One buffer for the few tokens read at each candidate.
+    let mut toks = Vec::with_capacity(80);
+    let tests = code.test_ranges(src, &mut toks)?;
     let in_test = |pos: usize| {
         let i = tests.partition_point(|r| r.1 <= pos);
         tests.get(i).is_some_and(|r| r.0 <= pos)
     };
-    let lines = LineIndex::new(src);
+    // Tokens are read without their line, which is looked up only for hits.
+    let mut lines = LineCursor::new(src);
     let mut scan = Scan::default();
 
     // Candidates in source order: identifiers, strings and `^`.
@@ -90,9 +113,10 @@ pub(super) fn scan(src: &str) -> Option<Scan> {
 
     let mut found: Vec<(Cap, String)> = Vec::new();
     for (pos, event) in events {
-        let tok = match event {
+        let mut tok = match event {
             Event::Ident(end) => {
-                let mut toks = lex_from(src, pos, lines.line_of(pos), lookahead(&src[pos..end]));
+                let id = &src[pos..end];
+                lex_into(src, pos, NO_LINE, lookahead(id), &mut toks);
                 if toks
                     .first()
                     .is_none_or(|t| t.k != K::Ident || t.text.len() != end - pos)
@@ -100,6 +124,10 @@ pub(super) fn scan(src: &str) -> Option<Scan> {
                     return None;
                 }
                 toks[0].test = in_test(pos);
+                if id == "Command" {
+                    // Its line is kept when it starts a shell on a script.
+                    lines.place(&mut toks[0]);
+                }
                 ident_hits(&toks, 0, &mut scan, &mut found);
                 toks[0]
             }
@@ -107,36 +135,32 @@ pub(super) fn scan(src: &str) -> Option<Scan> {
                 let sp = spans[i];
                 let text = &src[sp.start..sp.end];
                 str_hits(text, &mut scan, &mut found);
-                if found.is_empty() {
-                    continue;
-                }
-                let line = lines.line_of(pos);
                 Tok {
                     k: K::Str,
                     text,
-                    line: line.0,
+                    line: 0,
                     start: pos as u32,
-                    line_start: line.1,
+                    line_start: 0,
                     test: false,
                 }
             }
             Event::Caret => {
-                let toks = lex_from(src, pos, lines.line_of(pos), 4);
+                lex_into(src, pos, NO_LINE, 4, &mut toks);
                 if code.after_close_bracket(pos)? || xor_after(&toks, 0) {
                     found.push((Cap::XorDecoding, XOR_DETAIL.into()));
-                }
-                if found.is_empty() {
-                    continue;
                 }
                 toks[0]
             }
         };
-        push_found(src, &tok, in_test(pos), &mut found, &mut scan.hits);
+        if !found.is_empty() {
+            lines.place(&mut tok);
+            push_found(src, &tok, in_test(pos), &mut found, &mut scan.hits);
+        }
     }
 
     for (start, end) in code.arrays() {
         let head = &src[..end];
-        let mut toks = lex_from(head, start, lines.line_of(start), usize::MAX);
+        lex_into(head, start, lines.line_of(start), usize::MAX, &mut toks);
         let mut brackets = Brackets::default();
         for i in 0..toks.len() {
             if toks[i].k == K::Punct('[') {
@@ -152,6 +176,9 @@ pub(super) fn scan(src: &str) -> Option<Scan> {
     }
     Some(finish(scan))
 }
+
+/// The line given to tokens read before their line is known.
+const NO_LINE: (u32, u32) = (0, 0);
 
 #[derive(Debug, Clone, Copy)]
 enum Event {
@@ -283,34 +310,32 @@ impl<'a> Code<'a> {
         self.spans.get(i).is_none_or(|s| s.start > pos)
     }
 
-    /// The identifiers of interest and the `^` in code. Names are searched
-    /// for as whole words: Aho-Corasick for the long ones, memmem for the
-    /// few short ones (which would slow Aho-Corasick down many times), so
-    /// `fs` inside `offset` or `1fs` is never a candidate. `None` where a name
-    /// touches a non-ASCII byte (it may be part of an identifier or not) or
-    /// follows `r#`.
+    /// The identifiers of interest and the `^` in code. Each match of a
+    /// pattern is widened to the run of identifier bytes around it, which is
+    /// a candidate when it is an identifier of interest, so `fs` inside
+    /// `offset` or `1fs` never is. `None` where a candidate touches a
+    /// non-ASCII byte (it may be part of an identifier or not) or follows `r#`.
     fn candidates(&self) -> Option<Vec<(usize, Event)>> {
         let b = self.b;
+        let mut words: Vec<(usize, usize)> = Vec::new();
+        let long = NAMES.long.find_iter(b).map(|m| m.start());
+        self.widen(long, &mut words);
+        for f in &NAMES.short {
+            self.widen(f.find_iter(b), &mut words);
+        }
+        words.sort_unstable();
+        words.dedup();
         let mut events = Vec::new();
-        let long = NAMES.long.find_iter(b).map(|m| (m.start(), m.end()));
-        let short = NAMES
-            .short
-            .iter()
-            .flat_map(|f| f.find_iter(b).map(|s| (s, s + f.needle().len())));
-        for (s, e) in long.chain(short) {
-            if !self.is_code(s) {
+        for (s, e) in words {
+            if !std::str::from_utf8(&b[s..e]).is_ok_and(interesting) {
                 continue;
             }
             let before = s.checked_sub(1).map(|i| b[i]);
-            let after = b.get(e).copied();
-            if before.is_some_and(|c| c >= 0x80) || after.is_some_and(|c| c >= 0x80) {
+            if before.is_some_and(|c| c >= 0x80) || b.get(e).is_some_and(|&c| c >= 0x80) {
                 return None;
             }
             if before == Some(b'#') && s >= 2 && matches!(b[s - 2], b'r' | b'k') {
                 return None;
-            }
-            if before.is_some_and(is_ident_byte) || after.is_some_and(is_ident_byte) {
-                continue;
             }
             events.push((s, Event::Ident(e)));
         }
@@ -318,6 +343,28 @@ impl<'a> Code<'a> {
             events.push((at, Event::Caret));
         }
         Some(events)
+    }
+
+    /// The runs of identifier bytes, in code, around matches given in
+    /// increasing order: each run once, however many matches it holds.
+    fn widen(&self, matches: impl Iterator<Item = usize>, words: &mut Vec<(usize, usize)>) {
+        let b = self.b;
+        let mut last_end = 0;
+        for at in matches {
+            if at < last_end || !self.is_code(at) {
+                continue;
+            }
+            let s = b[..at]
+                .iter()
+                .rposition(|&c| !is_ident_byte(c))
+                .map_or(0, |i| i + 1);
+            let e = b[at..]
+                .iter()
+                .position(|&c| !is_ident_byte(c))
+                .map_or(b.len(), |i| at + i);
+            words.push((s, e));
+            last_end = e;
+        }
     }
 
     /// Whether the token before the `^` at `pos` is `]` (comments and
@@ -347,7 +394,11 @@ impl<'a> Code<'a> {
     /// to the `}` that closes the item it is on (or the `;` that ends it),
     /// as the full scan marks them.
     /// `None` where a `#` may belong to another token (`r#x`, `##`).
-    fn test_ranges(&self, src: &str) -> Option<Vec<(usize, usize)>> {
+    fn test_ranges<'s>(
+        &self,
+        src: &'s str,
+        toks: &mut Vec<Tok<'s>>,
+    ) -> Option<Vec<(usize, usize)>> {
         let mut ranges: Vec<(usize, usize)> = Vec::new();
         for at in memchr::memchr_iter(b'#', self.b) {
             if ranges.last().is_some_and(|r| at < r.1) || !self.is_code(at) {
@@ -364,7 +415,10 @@ impl<'a> Code<'a> {
             if matches!(before, Some(b'#' | b'r' | b'k')) || matches!(after, Some(b'#' | b'"')) {
                 return None;
             }
-            let toks = lex_from(src, at, (0, 0), 6);
+            if !may_open_test_attribute(self.b, at) {
+                continue;
+            }
+            lex_into(src, at, NO_LINE, 6, toks);
             let text = |i: usize| toks.get(i).map_or("", |t| t.text);
             let is_test = text(1) == "["
                 && (text(2) == "test" && text(3) == "]"
@@ -412,41 +466,33 @@ impl<'a> Code<'a> {
     }
 
     /// The outermost array literals that may hold [`BYTE_ARRAY_INTS`] or
-    /// more integers directly, as byte ranges from `[` to past `]`: counted
-    /// generously, every digit that starts a number and every byte literal.
+    /// more integers directly, as byte ranges from `[` to past `]`.
+    ///
+    /// Each integer takes a byte at least, so only brackets that far apart
+    /// can hold that many; those are found first, and only inside them are
+    /// integers counted (generously: every digit that starts a number and
+    /// every byte literal).
     fn arrays(&self) -> Vec<(usize, usize)> {
-        let bytes = self.spans.iter().filter(|s| s.kind == Kind::Byte).count();
-        if self.b.iter().filter(|c| c.is_ascii_digit()).count() + bytes < BYTE_ARRAY_INTS {
-            return Vec::new();
-        }
-        let mut stack: Vec<(usize, usize)> = Vec::new();
-        let mut found: Vec<(usize, usize)> = Vec::new();
-        let mut spans = self.spans.iter().peekable();
+        let mut open: Vec<usize> = Vec::new();
+        let mut wide: Vec<(usize, usize)> = Vec::new();
         for &(s, e) in &self.gaps {
-            while let Some(sp) = spans.next_if(|sp| sp.end <= s) {
-                if sp.kind == Kind::Byte {
-                    if let Some(top) = stack.last_mut() {
-                        top.1 += 1;
-                    }
-                }
-            }
-            let mut from = s;
             for at in memchr2_iter(b'[', b']', &self.b[s..e]).map(|o| s + o) {
-                if let Some(top) = stack.last_mut() {
-                    top.1 += self.number_starts(from, at);
-                }
                 if self.b[at] == b'[' {
-                    stack.push((at, 0));
-                } else if let Some((start, n)) = stack.pop() {
-                    if n >= BYTE_ARRAY_INTS {
-                        found.push((start, at + 1));
+                    open.push(at);
+                } else if let Some(start) = open.pop() {
+                    if at - start > BYTE_ARRAY_INTS {
+                        // It holds the wide ones found so far inside it.
+                        while wide.last().is_some_and(|w| w.0 > start) {
+                            wide.pop();
+                        }
+                        wide.push((start, at + 1));
                     }
                 }
-                from = at + 1;
             }
-            if let Some(top) = stack.last_mut() {
-                top.1 += self.number_starts(from, e);
-            }
+        }
+        let mut found: Vec<(usize, usize)> = Vec::new();
+        for (from, to) in wide {
+            self.count_arrays(from, to, &mut found);
         }
         found.sort_unstable();
         let mut outer: Vec<(usize, usize)> = Vec::new();
@@ -456,6 +502,74 @@ impl<'a> Code<'a> {
             }
         }
         outer
+    }
+
+    /// The arrays in the brackets `from..to` (both brackets included) that
+    /// may hold [`BYTE_ARRAY_INTS`] integers or more, in `found`.
+    fn count_arrays(&self, from: usize, to: usize, found: &mut Vec<(usize, usize)>) {
+        let mut stack: Vec<(usize, usize)> = Vec::new();
+        let first_span = self.spans.partition_point(|sp| sp.end <= from);
+        let mut spans = self.spans[first_span..].iter().peekable();
+        let first_gap = self.gaps.partition_point(|g| g.1 <= from);
+        for &(s, e) in &self.gaps[first_gap..] {
+            if s >= to {
+                break;
+            }
+            let (s, e) = (s.max(from), e.min(to));
+            while let Some(sp) = spans.next_if(|sp| sp.end <= s) {
+                if sp.kind == Kind::Byte {
+                    if let Some(top) = stack.last_mut() {
+                        top.1 += 1;
+                    }
+                }
+            }
+            let mut at_ = s;
+            for at in memchr2_iter(b'[', b']', &self.b[s..e]).map(|o| s + o) {
+                if let Some(top) = stack.last_mut() {
+                    top.1 += self.number_starts(at_, at);
+                }
+                if self.b[at] == b'[' {
+                    stack.push((at, 0));
+                } else if let Some((start, n)) = stack.pop() {
+                    if n >= BYTE_ARRAY_INTS {
+                        found.push((start, at + 1));
+                    }
+                }
+                at_ = at + 1;
+            }
+            if let Some(top) = stack.last_mut() {
+                top.1 += self.number_starts(at_, e);
+            }
+        }
+    }
+}
+
+/// Whether the `#` at `at` may start `#[test]` or `#[cfg(test)]`, from the
+/// bytes after it: `false` only where they show that it does not. A `/`
+/// (which may open a comment) or a byte that is not ASCII leaves the
+/// question to the lexer.
+fn may_open_test_attribute(b: &[u8], at: usize) -> bool {
+    let skip = |mut i: usize| {
+        while b
+            .get(i)
+            .is_some_and(|c| matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
+        {
+            i += 1;
+        }
+        i
+    };
+    let i = skip(at + 1);
+    match b.get(i) {
+        Some(b'[') => {}
+        Some(&c) => return c == b'/' || c >= 0x80,
+        None => return false,
+    }
+    let j = skip(i + 1);
+    let word = &b[j..];
+    let len = word.iter().take_while(|&&c| is_ident_byte(c)).count();
+    match word.first() {
+        Some(&c) if c == b'/' || c >= 0x80 => true,
+        _ => matches!(&word[..len], b"test" | b"cfg"),
     }
 }
 

@@ -62,6 +62,8 @@ pub struct Hit {
     pub cap: Cap,
     /// 1-based line.
     pub line: u32,
+    /// Byte offset where that line starts.
+    pub line_start: u32,
     /// 1-based column (in characters).
     pub col: u32,
     /// The matched text or literal, shortened.
@@ -213,7 +215,7 @@ pub fn is_credential_name(n: &str) -> bool {
 
 /// Identifiers that can start a pattern of interest; every other identifier
 /// is passed over at once.
-fn interesting(id: &str) -> bool {
+pub(super) fn interesting(id: &str) -> bool {
     // Most identifiers are ruled out by their length, first and last byte.
     let b = id.as_bytes();
     let key = (b.len() & 31) << 16 | (b[0] as usize) << 8 | b[b.len() - 1] as usize;
@@ -329,6 +331,7 @@ pub(super) fn push_found(
         hits.push(Hit {
             cap,
             line: t.line,
+            line_start: t.line_start,
             col: col(src, t),
             detail,
             in_test,
@@ -361,6 +364,7 @@ impl Brackets {
                         hits.push(Hit {
                             cap: Cap::ByteArray,
                             line: s.line,
+                            line_start: s.line_start,
                             col: col(src, &s),
                             detail: format!("{ints} integer literals"),
                             in_test: s.test,
@@ -409,7 +413,14 @@ pub(super) fn str_hits(text: &str, scan: &mut Scan, found: &mut Vec<(Cap, String
 /// Tokens after an identifier that [`ident_hits`] may look at: a few, or
 /// many after `Command` (its arguments and the next statement).
 pub(super) fn lookahead(id: &str) -> usize {
-    if id == "Command" { 80 } else { 6 }
+    match id {
+        "Command" => 80,
+        // Only the next token (`unsafe {`, `unsafe fn`...) and the two after
+        // `extern` (`extern "C" {`) matter: these two are most candidates.
+        "unsafe" => 2,
+        "extern" => 3,
+        _ => 6,
+    }
 }
 
 /// What the identifier at `toks[i]` (one of interest) starts.
