@@ -35,9 +35,37 @@ pub(super) fn lex(src: &str) -> Vec<Tok<'_>> {
 }
 
 /// The tokens of `src` from byte `start`, which must be the start of a token
-/// outside any comment or literal, on the line `(number, start byte)`: at
-/// most `max` of them (comments and whitespace are not counted), written
-/// into `toks` (cleared first, so that one buffer serves many calls).
+/// outside any comment or literal, on the line `(number, start byte)`:
+/// comments and whitespace are left out.
+pub(super) fn tokens_from(
+    src: &str,
+    start: usize,
+    line: (u32, u32),
+) -> impl Iterator<Item = Tok<'_>> {
+    let (mut pos, mut line, mut line_start) = (start, line.0, line.1 as usize);
+    tokenize(&src[start..], FrontmatterAllowed::No).filter_map(move |t| {
+        let text = &src[pos..pos + t.len as usize];
+        let tok = kind_of(t.kind).map(|k| Tok {
+            k,
+            text,
+            line,
+            start: pos as u32,
+            line_start: line_start as u32,
+            test: false,
+        });
+        if spans_lines(t.kind) {
+            for nl in memchr::memchr_iter(b'\n', text.as_bytes()) {
+                line += 1;
+                line_start = pos + nl + 1;
+            }
+        }
+        pos += t.len as usize;
+        tok
+    })
+}
+
+/// At most `max` tokens from `start` (as [`tokens_from`] gives them),
+/// written into `toks` (cleared first, so that one buffer serves many calls).
 pub(super) fn lex_into<'a>(
     src: &'a str,
     start: usize,
@@ -46,9 +74,8 @@ pub(super) fn lex_into<'a>(
     toks: &mut Vec<Tok<'a>>,
 ) {
     toks.clear();
-    let rest = &src[start..];
     let (mut pos, mut line, mut line_start) = (start, line.0, line.1 as usize);
-    for t in tokenize(rest, FrontmatterAllowed::No) {
+    for t in tokenize(&src[start..], FrontmatterAllowed::No) {
         if toks.len() >= max {
             break;
         }
@@ -63,14 +90,7 @@ pub(super) fn lex_into<'a>(
                 test: false,
             });
         }
-        // Only whitespace, block comments and literals can span lines.
-        if matches!(
-            t.kind,
-            TokenKind::Whitespace
-                | TokenKind::BlockComment { .. }
-                | TokenKind::Literal { .. }
-                | TokenKind::Unknown
-        ) {
+        if spans_lines(t.kind) {
             for nl in memchr::memchr_iter(b'\n', text.as_bytes()) {
                 line += 1;
                 line_start = pos + nl + 1;
@@ -78,6 +98,18 @@ pub(super) fn lex_into<'a>(
         }
         pos += t.len as usize;
     }
+}
+
+/// Whether a token can span lines: only whitespace, block comments and
+/// literals can.
+fn spans_lines(kind: TokenKind) -> bool {
+    matches!(
+        kind,
+        TokenKind::Whitespace
+            | TokenKind::BlockComment { .. }
+            | TokenKind::Literal { .. }
+            | TokenKind::Unknown
+    )
 }
 
 /// The kind of token the scan tells apart; `None` for comments and whitespace.

@@ -22,7 +22,9 @@ use aho_corasick::{AhoCorasick, MatchKind};
 use memchr::memmem::Finder;
 use memchr::{memchr2_iter, memchr3, memchr3_iter};
 
-use super::lex::{K, LineCursor, LiteralKind, Tok, TokenKind, first_token, is_string, lex_into};
+use super::lex::{
+    K, LineCursor, LiteralKind, Tok, TokenKind, first_token, is_string, lex_into, tokens_from,
+};
 use super::source::{
     BYTE_ARRAY_INTS, Brackets, Cap, Scan, XOR_DETAIL, finish, ident_hits, interesting,
     interesting_idents, lookahead, push_found, str_hits, xor_after,
@@ -159,15 +161,13 @@ pub(super) fn scan(src: &str) -> Option<Scan> {
     }
 
     for (start, end) in code.arrays() {
-        let head = &src[..end];
-        lex_into(head, start, lines.line_of(start), usize::MAX, &mut toks);
         let mut brackets = Brackets::default();
-        for i in 0..toks.len() {
-            if toks[i].k == K::Punct('[') {
-                toks[i].test = in_test(toks[i].start as usize);
+        for mut t in tokens_from(&src[..end], start, lines.line_of(start)) {
+            if t.k == K::Punct('[') {
+                t.test = in_test(t.start as usize);
             }
-            if matches!(toks[i].k, K::Punct('[') | K::Punct(']') | K::Int) {
-                brackets.token(src, &toks, i, &mut scan.hits);
+            if matches!(t.k, K::Punct('[') | K::Punct(']') | K::Int) {
+                brackets.token(src, t, &mut scan.hits);
             }
         }
         if !brackets.closed() {

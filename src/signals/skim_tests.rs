@@ -126,3 +126,34 @@ fn real_sources_give_the_same_result() {
         checked - skimmed
     );
 }
+
+/// How fast the skim is, by hand: `CARGOFOX_SKIM_SOURCES=DIR cargo test
+/// --release --lib skim_speed -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement, not a check"]
+fn skim_speed() {
+    let sources: Vec<String> = real_sources()
+        .iter()
+        .filter_map(|p| std::fs::read(p).ok())
+        .map(|d| String::from_utf8_lossy(&d).into_owned())
+        .collect();
+    let bytes: usize = sources.iter().map(String::len).sum();
+    let time = |scan: &dyn Fn(&str) -> usize| {
+        let mut best = f64::MAX;
+        for _ in 0..10 {
+            let t = std::time::Instant::now();
+            let hits: usize = sources.iter().map(|s| scan(s)).sum();
+            best = best.min(t.elapsed().as_secs_f64());
+            std::hint::black_box(hits);
+        }
+        best
+    };
+    let skim = time(&|s| super::super::source::scan(s).hits.len());
+    let full = time(&|s| scan_every_token(s).hits.len());
+    eprintln!(
+        "{} files, {bytes} bytes: the scan {:.0} MB/s, lexing every token {:.0} MB/s (fastest of 10)",
+        sources.len(),
+        bytes as f64 / skim / 1e6,
+        bytes as f64 / full / 1e6
+    );
+}

@@ -308,7 +308,7 @@ pub(super) fn scan_every_token(src: &str) -> Scan {
                 found.push((Cap::XorDecoding, XOR_DETAIL.into()));
             }
             K::Punct('[') | K::Punct(']') | K::Int => {
-                brackets.token(src, &toks, i, &mut scan.hits);
+                brackets.token(src, *t, &mut scan.hits);
             }
             _ => {}
         }
@@ -350,17 +350,16 @@ pub(super) fn finish(mut scan: Scan) -> Scan {
 
 /// Array literals and how many integer literals each holds directly.
 #[derive(Default)]
-pub(super) struct Brackets(Vec<(usize, usize)>); // (token index, integer literals seen)
+pub(super) struct Brackets<'a>(Vec<(Tok<'a>, usize)>); // (the `[`, integer literals seen)
 
-impl Brackets {
+impl<'a> Brackets<'a> {
     /// Takes a `[`, `]` or integer token; reports the arrays of 512 or more.
-    pub(super) fn token(&mut self, src: &str, toks: &[Tok<'_>], i: usize, hits: &mut Vec<Hit>) {
-        match toks[i].k {
-            K::Punct('[') => self.0.push((i, 0)),
+    pub(super) fn token(&mut self, src: &str, t: Tok<'a>, hits: &mut Vec<Hit>) {
+        match t.k {
+            K::Punct('[') => self.0.push((t, 0)),
             K::Punct(']') => {
-                if let Some((start, ints)) = self.0.pop() {
+                if let Some((s, ints)) = self.0.pop() {
                     if ints >= BYTE_ARRAY_INTS {
-                        let s = toks[start];
                         hits.push(Hit {
                             cap: Cap::ByteArray,
                             line: s.line,
