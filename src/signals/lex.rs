@@ -74,30 +74,7 @@ pub(super) fn lex_into<'a>(
     toks: &mut Vec<Tok<'a>>,
 ) {
     toks.clear();
-    let (mut pos, mut line, mut line_start) = (start, line.0, line.1 as usize);
-    for t in tokenize(&src[start..], FrontmatterAllowed::No) {
-        if toks.len() >= max {
-            break;
-        }
-        let text = &src[pos..pos + t.len as usize];
-        if let Some(k) = kind_of(t.kind) {
-            toks.push(Tok {
-                k,
-                text,
-                line,
-                start: pos as u32,
-                line_start: line_start as u32,
-                test: false,
-            });
-        }
-        if spans_lines(t.kind) {
-            for nl in memchr::memchr_iter(b'\n', text.as_bytes()) {
-                line += 1;
-                line_start = pos + nl + 1;
-            }
-        }
-        pos += t.len as usize;
-    }
+    toks.extend(tokens_from(src, start, line).take(max));
 }
 
 /// Whether a token can span lines: only whitespace, block comments and
