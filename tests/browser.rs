@@ -14,7 +14,6 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::browser::{self, Browser, Server, Tab};
@@ -376,13 +375,7 @@ fn write_named_crates(dir: &Path) {
 /// Runs the binary in `cwd` (arguments split at spaces) with no cargo
 /// download cache to fall back on.
 fn cargofox(cwd: &Path, args: &str) {
-    let out = Command::new(env!("CARGO_BIN_EXE_cargofox"))
-        .args(args.split(' '))
-        .current_dir(cwd)
-        .env("CARGO_HOME", cwd.join("no-cargo-home"))
-        .env("RUST_LOG", "cargofox=warn")
-        .output()
-        .unwrap();
+    let out = common::command(cwd).args(args.split(' ')).output().unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "cargofox {args}: {stderr}");
 }

@@ -13,8 +13,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::Fixture;
 use common::crash::{SlowRegistry, cache_problems, files_under, normalised, site_files};
+use common::{Fixture, ok};
 
 /// The crates of the first site.
 const OLD: &[&str] = &[
@@ -68,7 +68,7 @@ fn large(name: &str, version: &str) -> Fixture {
 
 /// Runs a build into `out` with `cache` over the crates listed in `list`.
 fn build_command(dir: &Path, reg: &SlowRegistry, out: &str, cache: &str, list: &str) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cargofox"));
+    let mut cmd = common::command(dir);
     cmd.args([
         "build",
         "--index-url",
@@ -87,20 +87,8 @@ fn build_command(dir: &Path, reg: &SlowRegistry, out: &str, cache: &str, list: &
         "4",
         "-j",
         "1",
-    ])
-    .current_dir(dir)
-    .env("CARGO_HOME", dir.join("no-cargo-home"))
-    .env("RUST_LOG", "cargofox=warn");
+    ]);
     cmd
-}
-
-fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
 }
 
 /// The closing summary's line of stage times.

@@ -34,6 +34,16 @@ fn name(p: &Path) -> String {
     p.file_name().unwrap().to_string_lossy().into_owned()
 }
 
+/// The paths of the files a report lists.
+fn file_paths(report: &cargofox::model::CrateReport) -> Vec<&str> {
+    report
+        .package
+        .files
+        .iter()
+        .map(|f| f.path.as_str())
+        .collect()
+}
+
 fn run(target: &str, data: &[u8]) {
     match target {
         "archive" => targets::archive(data),
@@ -76,12 +86,7 @@ fn valid_archive_seeds_are_read_whole() {
         assert!(!case.input.name.is_empty() && case.input.name != "fuzzed");
         assert_eq!(report.name, case.input.name);
         assert_eq!(report.version, case.input.version);
-        let paths: Vec<&str> = report
-            .package
-            .files
-            .iter()
-            .map(|f| f.path.as_str())
-            .collect();
+        let paths = file_paths(&report);
         assert!(
             paths.contains(&"Cargo.toml") && paths.contains(&"src/lib.rs"),
             "{file}: {paths:?}"
@@ -137,12 +142,7 @@ fn broken_and_hostile_archive_seeds_give_their_problems() {
         .unwrap()
         .1;
     let (_, report) = targets::archive_report(data);
-    let paths: Vec<&str> = report
-        .package
-        .files
-        .iter()
-        .map(|f| f.path.as_str())
-        .collect();
+    let paths = file_paths(&report);
     assert!(paths.contains(&"src/lib.rs") && paths.contains(&"renamed"));
     assert!(paths.iter().any(|p| p.starts_with("deep/deep/")));
 }

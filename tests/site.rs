@@ -6,38 +6,9 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
-use common::{Fixture, FixtureRegistry};
-
-/// Runs the binary in `cwd` with no cargo download cache to fall back on.
-fn cargofox(cwd: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cargofox"))
-        .args(args)
-        .current_dir(cwd)
-        .env("CARGO_HOME", cwd.join("no-cargo-home"))
-        .env("RUST_LOG", "cargofox=warn")
-        .output()
-        .unwrap()
-}
-
-fn ok(out: Output) -> Output {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn read(path: impl AsRef<Path>) -> String {
-    std::fs::read_to_string(path.as_ref())
-        .unwrap_or_else(|e| panic!("{}: {e}", path.as_ref().display()))
-}
-
-fn json(path: impl AsRef<Path>) -> serde_json::Value {
-    serde_json::from_str(&read(path)).unwrap()
-}
+use common::{Fixture, FixtureRegistry, cargofox, json, ok, read};
 
 fn registry() -> FixtureRegistry {
     let old = Fixture::new("web-kit", "0.9.0", "description = \"Old\"");

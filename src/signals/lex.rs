@@ -177,6 +177,15 @@ impl<'a> LineCursor<'a> {
     }
 }
 
+/// Whether the tokens from a `#` (the first of them) are `#[test]` or
+/// `#[cfg(test)]`.
+pub(super) fn opens_test_attribute(toks: &[Tok<'_>]) -> bool {
+    let text = |i: usize| toks.get(i).map_or("", |t| t.text);
+    text(1) == "["
+        && (text(2) == "test" && text(3) == "]"
+            || text(2) == "cfg" && text(3) == "(" && text(4) == "test" && text(5) == ")")
+}
+
 /// Marks tokens inside `#[cfg(test)]` items and `#[test]` functions.
 fn mark_tests(toks: &mut [Tok<'_>]) {
     let mut pending = false;
@@ -185,14 +194,8 @@ fn mark_tests(toks: &mut [Tok<'_>]) {
     let mut i = 0;
     while i < toks.len() {
         let t = toks[i];
-        if test_depth.is_none() && t.k == K::Punct('#') {
-            let at = |j: usize| toks.get(i + j).map_or("", |t| t.text);
-            if at(1) == "["
-                && (at(2) == "test" && at(3) == "]"
-                    || at(2) == "cfg" && at(3) == "(" && at(4) == "test" && at(5) == ")")
-            {
-                pending = true;
-            }
+        if test_depth.is_none() && t.k == K::Punct('#') && opens_test_attribute(&toks[i..]) {
+            pending = true;
         }
         match t.k {
             K::Punct('{') => {

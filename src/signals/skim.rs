@@ -23,7 +23,8 @@ use memchr::memmem::Finder;
 use memchr::{memchr3, memchr3_iter};
 
 use super::lex::{
-    K, LineCursor, LiteralKind, Tok, TokenKind, first_token, is_string, lex_into, tokens_from,
+    K, LineCursor, LiteralKind, Tok, TokenKind, first_token, is_string, lex_into,
+    opens_test_attribute, tokens_from,
 };
 use super::source::{
     Brackets, Cap, Scan, XOR_DETAIL, finish, ident_hits, interesting, interesting_idents,
@@ -419,11 +420,7 @@ impl<'a> Code<'a> {
                 continue;
             }
             lex_into(src, at, NO_LINE, 6, toks);
-            let text = |i: usize| toks.get(i).map_or("", |t| t.text);
-            let is_test = text(1) == "["
-                && (text(2) == "test" && text(3) == "]"
-                    || text(2) == "cfg" && text(3) == "(" && text(4) == "test" && text(5) == ")");
-            if is_test {
+            if opens_test_attribute(toks) {
                 ranges.push((at, self.item_end(at)));
             }
         }

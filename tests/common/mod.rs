@@ -93,6 +93,41 @@ impl Fixture {
     }
 }
 
+/// The binary, to run in `cwd` with no cargo download cache to fall back on.
+pub fn command(cwd: &std::path::Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_cargofox"));
+    cmd.current_dir(cwd)
+        .env("CARGO_HOME", cwd.join("no-cargo-home"))
+        .env("RUST_LOG", "cargofox=warn");
+    cmd
+}
+
+/// Runs the binary in `cwd` with `args` (see [`command`]).
+pub fn cargofox(cwd: &std::path::Path, args: &[&str]) -> std::process::Output {
+    command(cwd).args(args).output().unwrap()
+}
+
+/// A run that must have succeeded; its stderr is shown when it did not.
+pub fn ok(out: std::process::Output) -> std::process::Output {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// A text file that must exist.
+pub fn read(path: impl AsRef<std::path::Path>) -> String {
+    std::fs::read_to_string(path.as_ref())
+        .unwrap_or_else(|e| panic!("{}: {e}", path.as_ref().display()))
+}
+
+/// A JSON file that must exist and parse.
+pub fn json(path: impl AsRef<std::path::Path>) -> serde_json::Value {
+    serde_json::from_str(&read(path)).unwrap()
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
