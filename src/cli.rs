@@ -33,6 +33,9 @@ enum Command {
     Build(BuildArgs),
     /// Run the fetch stage alone: fill the cache for offline builds.
     Fetch(FetchArgs),
+    /// Fetch and analyze crates into the store of analyses, without
+    /// rendering: one shard of a build split over several machines.
+    Analyze(AnalyzeArgs),
     /// Analyze crates and print their reports.
     Inspect(InspectArgs),
     /// Serve a built site on 127.0.0.1.
@@ -169,11 +172,7 @@ impl SelectArgs {
 #[derive(Debug, Args)]
 struct BuildArgs {
     #[command(flatten)]
-    select: SelectArgs,
-    #[command(flatten)]
-    source: SourceArgs,
-    #[command(flatten)]
-    data: RegistryDataArgs,
+    crates: FetchArgs,
     /// Output folder, replaced atomically [default: public].
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
@@ -184,6 +183,24 @@ struct BuildArgs {
     /// Site title [default: cargofox].
     #[arg(long, value_name = "TEXT")]
     title: Option<String>,
+    /// Remove each .crate file from the cache once its analysis is in the
+    /// store (the cache then no longer serves as a mirror of packages).
+    #[arg(long)]
+    drop_packages: bool,
+}
+
+#[derive(Debug, Args)]
+struct AnalyzeArgs {
+    #[command(flatten)]
+    crates: FetchArgs,
+    /// Cover only shard K of N: the crates whose name hashes to K (the
+    /// others are still resolved, for the closure, but not downloaded).
+    #[arg(long, value_name = "K/N")]
+    shard: Option<crate::store::Shard>,
+    /// Remove each .crate file from the cache once its analysis is in the
+    /// store.
+    #[arg(long)]
+    drop_packages: bool,
 }
 
 #[derive(Debug, Args)]
@@ -229,15 +246,31 @@ pub fn run() -> anyhow::Result<()> {
     let file = FileConfig::load(cli.config.as_deref())?;
     match cli.command {
         Command::Build(args) => {
-            let mut flags = args.source.flags();
+            let mut flags = args.crates.source.flags();
             flags.out = args.out;
             flags.base_url = args.base_url;
             flags.title = args.title;
-            args.data.apply(&mut flags);
+            flags.drop_packages = args.drop_packages;
+            args.crates.data.apply(&mut flags);
             let settings = Settings::resolve(flags, &file)?;
-            let selection = selection(args.select.flags(), &file)?;
+            let selection = selection(args.crates.select.flags(), &file)?;
             let summary = pipeline::build(&settings, &selection)?;
             eprintln!("Built {}\n{summary}", settings.out.display());
+        }
+        Command::Analyze(args) => {
+            let mut flags = args.crates.source.flags();
+            flags.drop_packages = args.drop_packages;
+            args.crates.data.apply(&mut flags);
+            let mut settings = Settings::resolve(flags, &file)?;
+            settings.fetch.shard = args.shard;
+            let selection = selection(args.crates.select.flags(), &file)?;
+            let summary = pipeline::analyze_only(&settings, &selection)?;
+            eprintln!(
+                "Analyzed into {}\n{summary}",
+                crate::store::Store::new(&settings.fetch.cache)
+                    .root()
+                    .display()
+            );
         }
         Command::Fetch(args) => {
             let mut flags = args.source.flags();

@@ -57,6 +57,8 @@ pub struct FileConfig {
     pub top: Option<usize>,
     /// `--advisory-db`.
     pub advisory_db: Option<PathBuf>,
+    /// `--drop-packages`.
+    pub drop_packages: Option<bool>,
 }
 
 impl FileConfig {
@@ -115,6 +117,8 @@ pub struct Settings {
     pub top: Option<usize>,
     /// A local checkout of the RustSec advisory database.
     pub advisory_db: Option<PathBuf>,
+    /// Remove each `.crate` file from the cache once its analysis is stored.
+    pub drop_packages: bool,
 }
 
 /// Raw flags shared by the commands, before merging.
@@ -148,6 +152,8 @@ pub struct Flags {
     pub top: Option<usize>,
     /// `--advisory-db`.
     pub advisory_db: Option<PathBuf>,
+    /// `--drop-packages`.
+    pub drop_packages: bool,
 }
 
 impl Settings {
@@ -200,6 +206,8 @@ impl Settings {
                     .index_max_age
                     .or(file.index_max_age)
                     .map_or(DEFAULT_INDEX_MAX_AGE, std::time::Duration::from_secs),
+                skip_stored: false,
+                shard: None,
             },
             jobs,
             limits: file.limits.unwrap_or_default(),
@@ -219,6 +227,7 @@ impl Settings {
                 .map(|v| crate::fetch::dump::DumpLocation::parse(&v)),
             top: flags.top.or(file.top),
             advisory_db: flags.advisory_db.or_else(|| file.advisory_db.clone()),
+            drop_packages: flags.drop_packages || file.drop_packages.unwrap_or(false),
         })
     }
 }

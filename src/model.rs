@@ -535,7 +535,7 @@ pub struct Risk {
 }
 
 /// What the build script starts, gathered for the judgement.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct BuildFacts {
     /// Programs started by a literal name (`Command::new("cc")`).
     pub spawned_literals: Vec<String>,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::analyze::{self, AnalyzeContext};
+use crate::analyze::{self, AnalyzeContext, StoreCounts};
 use crate::config::{Selection, Settings};
 use crate::fetch::advisories::AdvisoryDb;
 use crate::fetch::dump::{self, DumpData};
@@ -31,6 +31,8 @@ pub struct RunSummary {
     pub with_problems: usize,
     /// HTML pages written.
     pub pages: usize,
+    /// What was taken from and added to the store of analyses.
+    pub store: StoreCounts,
     /// HTTP activity.
     pub http: HttpCounts,
     /// Time per stage.
@@ -53,6 +55,11 @@ impl std::fmt::Display for RunSummary {
             render::human_bytes(self.http.bytes),
             self.http.retries,
             self.http.failures
+        )?;
+        writeln!(
+            f,
+            "store: {} loaded, {} analyzed, {} kept, {} packages dropped",
+            self.store.loaded, self.store.analyzed, self.store.stored, self.store.dropped
         )?;
         let stages: Vec<String> = self
             .timings
@@ -171,13 +178,35 @@ pub fn fetch_specs(
     })
 }
 
-/// Runs the analyze stage on `jobs` threads.
+/// Runs the analyze stage on `jobs` threads, without the store.
 pub fn analyze_inputs(
     settings: &Settings,
     gathered: &Gathered,
     generated_at: &str,
 ) -> anyhow::Result<Vec<CrateReport>> {
+    Ok(analyze_with(settings, gathered, generated_at, None)?.0)
+}
+
+/// Runs the analyze stage on `jobs` threads through the store of analyses
+/// of the cache: stored releases are loaded, the others analyzed and kept.
+pub fn analyze_stored(
+    settings: &Settings,
+    gathered: &Gathered,
+    generated_at: &str,
+) -> anyhow::Result<(Vec<CrateReport>, StoreCounts)> {
+    let store = crate::store::Store::new(&settings.fetch.cache);
+    analyze_with(settings, gathered, generated_at, Some(store))
+}
+
+fn analyze_with(
+    settings: &Settings,
+    gathered: &Gathered,
+    generated_at: &str,
+    store: Option<crate::store::Store>,
+) -> anyhow::Result<(Vec<CrateReport>, StoreCounts)> {
     let ctx = AnalyzeContext {
+        store,
+        drop_packages: settings.drop_packages,
         limits: settings.limits,
         skip_scan: settings.skip_scan,
         cache: Some(settings.fetch.cache.clone()),
@@ -192,10 +221,52 @@ pub fn analyze_inputs(
         .num_threads(settings.jobs)
         .build()?;
     let progress = bar(gathered.inputs.len(), "analyzing");
-    let reports =
-        pool.install(|| analyze::analyze_all(&gathered.inputs, &ctx, &|| progress.inc(1)));
+    let done =
+        pool.install(|| analyze::analyze_all_counted(&gathered.inputs, &ctx, &|| progress.inc(1)));
     progress.finish_and_clear();
-    Ok(reports)
+    Ok(done)
+}
+
+/// The registry data, the selection it implies, and the fetch stage.
+fn fetch_stage(
+    settings: &Settings,
+    selection: &Selection,
+) -> anyhow::Result<(RegistryData, Gathered)> {
+    let data = load_registry_data(settings)?;
+    let selection = match &data.dump {
+        Some(d) => dump_selection(selection, d, settings.top),
+        None => selection.clone(),
+    };
+    let mut settings = settings.clone();
+    settings.fetch.skip_stored = true;
+    let mut gathered = gather(&settings, &selection)?;
+    gathered.http.add(&data.http);
+    Ok((data, gathered))
+}
+
+/// `cargofox analyze`: the fetch and analyze stages into the store, for the
+/// crates of the shard (all without one); no site is written.
+pub fn analyze_only(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSummary> {
+    let mut summary = RunSummary::default();
+    let generated_at = now_rfc3339();
+    let t = Instant::now();
+    let (_, mut gathered) = fetch_stage(settings, selection)?;
+    if let Some(shard) = settings.fetch.shard {
+        gathered.inputs.retain(|i| shard.contains(&i.name));
+    }
+    summary.timings.push(("fetch", t.elapsed()));
+    summary.http = gathered.http;
+    let t = Instant::now();
+    let (reports, counts) = analyze_stored(settings, &gathered, &generated_at)?;
+    summary.timings.push(("analyze", t.elapsed()));
+    summary.store = counts;
+    summary.crates = reports.len();
+    summary.analyzed = reports
+        .iter()
+        .filter(|r| r.package.sha256.is_some())
+        .count();
+    summary.with_problems = reports.iter().filter(|r| !r.problems.is_empty()).count();
+    Ok(summary)
 }
 
 /// Registry-wide data read before the crates: the database dump and the
@@ -266,18 +337,13 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
     let mut summary = RunSummary::default();
     let generated_at = now_rfc3339();
     let t = Instant::now();
-    let data = load_registry_data(settings)?;
-    let selection = match &data.dump {
-        Some(d) => dump_selection(selection, d, settings.top),
-        None => selection.clone(),
-    };
-    let gathered = gather(settings, &selection)?;
+    let (data, gathered) = fetch_stage(settings, selection)?;
     summary.timings.push(("fetch", t.elapsed()));
     summary.http = gathered.http;
-    summary.http.add(&data.http);
 
     let t = Instant::now();
-    let mut reports = analyze_inputs(settings, &gathered, &generated_at)?;
+    let (mut reports, counts) = analyze_stored(settings, &gathered, &generated_at)?;
+    summary.store = counts;
     summary.timings.push(("analyze", t.elapsed()));
     summary.crates = reports.len();
     summary.analyzed = reports

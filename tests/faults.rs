@@ -43,6 +43,7 @@ fn settings(server: &FaultServer, dir: &Path) -> Settings {
         db_dump: None,
         top: None,
         advisory_db: None,
+        drop_packages: false,
     }
 }
 
@@ -101,6 +102,11 @@ fn corrupt_cache_entries(cache: &Path, server: &FaultServer) -> Vec<String> {
         let rel = path.strip_prefix(cache).unwrap().display().to_string();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let expected = if rel.starts_with("state/") || name.ends_with(".validators.json") {
+            continue;
+        } else if rel.starts_with("store/") {
+            if !common::is_stored_analysis(&name, &std::fs::read(&path).unwrap()) {
+                corrupt.push(rel);
+            }
             continue;
         } else if let Some(stem) = name.strip_suffix(".crate") {
             let (n, v) = cargofox::fetch::local::split_file_stem(stem).unwrap();

@@ -10,6 +10,7 @@
 pub mod archive;
 pub mod languages;
 pub mod manifest;
+pub mod stored;
 
 use std::collections::BTreeSet;
 use std::time::Instant;
@@ -24,6 +25,8 @@ use crate::model::{
 };
 use crate::signals::release;
 pub use archive::Limits;
+use stored::Outcome;
+pub use stored::StoreCounts;
 
 /// Largest `Cargo.toml` parsed (bytes); the largest real ones are a few
 /// hundred kilobytes.
@@ -47,6 +50,11 @@ pub struct AnalyzeContext {
     pub skip_scan: bool,
     /// The cache folder, where release summaries are kept between runs.
     pub cache: Option<std::path::PathBuf>,
+    /// The store of analyses: releases in it are not read again, releases
+    /// analyzed are added to it.
+    pub store: Option<crate::store::Store>,
+    /// Remove each `.crate` file of the cache once its analysis is stored.
+    pub drop_packages: bool,
 }
 
 /// Analyzes every input in parallel, keeping the input order.
@@ -55,6 +63,16 @@ pub fn analyze_all(
     ctx: &AnalyzeContext,
     progress: &(dyn Fn() + Sync),
 ) -> Vec<CrateReport> {
+    analyze_all_counted(inputs, ctx, progress).0
+}
+
+/// Analyzes every input in parallel, keeping the input order, and counts
+/// what was taken from and added to the store.
+pub fn analyze_all_counted(
+    inputs: &[CrateInput],
+    ctx: &AnalyzeContext,
+    progress: &(dyn Fn() + Sync),
+) -> (Vec<CrateReport>, StoreCounts) {
     // Largest packages first, one per task, so that no core is left with a
     // big package at the end while the others wait.
     let size = |i: &CrateInput| {
@@ -69,17 +87,34 @@ pub fn analyze_all(
         .map(|(n, i)| (size(i), n))
         .collect();
     order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut done: Vec<(usize, CrateReport)> = order
+    let mut done: Vec<(usize, CrateReport, Outcome)> = order
         .par_iter()
         .with_max_len(1)
         .map(|&(_, n)| {
-            let report = analyze_guarded(&inputs[n], ctx);
+            let (report, outcome) = match &ctx.store {
+                Some(store) => stored::analyze_with_store(&inputs[n], ctx, store),
+                None => (
+                    analyze_guarded(&inputs[n], ctx),
+                    Outcome::Analyzed {
+                        stored: false,
+                        dropped: 0,
+                    },
+                ),
+            };
             progress();
-            (n, report)
+            (n, report, outcome)
         })
         .collect();
-    done.sort_by_key(|(n, _)| *n);
-    done.into_iter().map(|(_, r)| r).collect()
+    done.sort_by_key(|(n, _, _)| *n);
+    let mut counts = StoreCounts::default();
+    let reports = done
+        .into_iter()
+        .map(|(_, r, o)| {
+            counts.add(o);
+            r
+        })
+        .collect();
+    (reports, counts)
 }
 
 /// Analyzes one crate; a panic while reading it becomes a problem on its
@@ -220,6 +255,15 @@ fn links(input: &CrateInput, ctx: &AnalyzeContext) -> Links {
             .docs_rs
             .then(|| format!("https://docs.rs/{}/{}", input.name, input.version)),
     }
+}
+
+/// The links of a report whose manifest gave `documentation`.
+fn reader_links(input: &CrateInput, ctx: &AnalyzeContext, documentation: Option<&str>) -> Links {
+    let mut links = links(input, ctx);
+    if let Some(docs) = documentation {
+        links.docs = Some(docs.to_owned());
+    }
+    links
 }
 
 fn read_package(

@@ -28,6 +28,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
 use crate::model::{Dependency, DependencyKind, Problem, VersionInfo};
+use crate::store::{Shard, Store, StoreKey};
 use cache::{Cache, write_atomic};
 use http::{Fetched, Http, HttpError, HttpSettings};
 use index::{IndexFile, Registry};
@@ -62,6 +63,12 @@ pub struct FetchOptions {
     /// Index files younger than this are used without asking the server
     /// (some servers send no validators, so a re-run could not be conditional).
     pub index_max_age: Duration,
+    /// Do not download a release whose analysis is already in the store
+    /// (building a site); off when the cache is filled as a mirror.
+    pub skip_stored: bool,
+    /// Download only the packages of the crates of this shard (the others
+    /// are still resolved, for the closure).
+    pub shard: Option<Shard>,
 }
 
 impl Default for FetchOptions {
@@ -76,6 +83,8 @@ impl Default for FetchOptions {
             http: HttpSettings::default(),
             max_download: DEFAULT_MAX_DOWNLOAD,
             index_max_age: DEFAULT_INDEX_MAX_AGE,
+            skip_stored: false,
+            shard: None,
         }
     }
 }
@@ -133,6 +142,7 @@ pub struct Fetcher {
     local_dirs: Vec<PathBuf>,
     registry: OnceCell<Registry>,
     reused: AtomicU64,
+    store: Store,
 }
 
 impl Fetcher {
@@ -145,6 +155,7 @@ impl Fetcher {
         Ok(Self {
             http: Http::new(options.http.clone())?,
             cache: Cache::new(options.cache.clone()),
+            store: Store::new(&options.cache),
             local_dirs,
             options,
             registry: OnceCell::new(),
@@ -321,6 +332,14 @@ impl Fetcher {
         let Some(expected) = input.expected_sha256 else {
             return;
         };
+        let key = StoreKey {
+            name: &input.name,
+            version: &input.version,
+            sha256: &expected,
+        };
+        if self.options.skip_stored && self.store.contains(&key) {
+            return;
+        }
         match self.obtain(&input.name, &input.version, &expected).await {
             Ok(path) => input.file = Some(path),
             Err(p) => input.problems.push(p),
@@ -450,9 +469,14 @@ impl Fetcher {
             chosen.extend(resolved);
             wave = next;
         }
-        stream::iter(chosen.iter_mut())
-            .for_each_concurrent(concurrency, |input| self.download(input))
-            .await;
+        let shard = self.options.shard;
+        stream::iter(
+            chosen
+                .iter_mut()
+                .filter(|i| shard.is_none_or(|s| s.contains(&i.name))),
+        )
+        .for_each_concurrent(concurrency, |input| self.download(input))
+        .await;
         chosen
     }
 }

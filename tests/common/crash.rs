@@ -127,7 +127,8 @@ pub fn normalised(files: &BTreeMap<PathBuf, Vec<u8>>) -> Option<BTreeMap<PathBuf
 /// What is wrong with a cache: every file that is not whole. A `.crate`
 /// must sit at `crates/{name}/{name}-{version}.crate` and match the checksum
 /// the registry publishes; an index file must be exactly what the server
-/// serves, every line JSON; validators and state files must be JSON; and no
+/// serves, every line JSON; validators and state files must be JSON; a
+/// stored analysis must be whole gzip-compressed JSON; and no
 /// temporary file of an interrupted write may remain anywhere.
 pub fn cache_problems(cache: &Path, reg: &SlowRegistry) -> Vec<String> {
     let mut problems = Vec::new();
@@ -187,6 +188,14 @@ pub fn cache_problems(cache: &Path, reg: &SlowRegistry) -> Vec<String> {
                         .all(|l| serde_json::from_str::<serde_json::Value>(l).is_ok())
                 {
                     problems.push(format!("{rel_s}: a line is not JSON"));
+                }
+            }
+            Some("store") => {
+                if !super::is_stored_analysis(&name, &bytes) {
+                    problems.push(format!(
+                        "{rel_s}: not a whole stored analysis ({} bytes)",
+                        bytes.len()
+                    ));
                 }
             }
             Some("state") => {

@@ -128,6 +128,15 @@ pub fn json(path: impl AsRef<std::path::Path>) -> serde_json::Value {
     serde_json::from_str(&read(path)).unwrap()
 }
 
+/// Whether a file of `CACHE/store/` is a whole entry: gzip-compressed JSON
+/// under a `.json.gz` name.
+pub fn is_stored_analysis(name: &str, bytes: &[u8]) -> bool {
+    let mut text = Vec::new();
+    name.ends_with(".json.gz")
+        && std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut text).is_ok()
+        && serde_json::from_slice::<serde_json::Value>(&text).is_ok()
+}
+
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
