@@ -106,7 +106,8 @@ pub struct CrateReport {
     /// The explainable score.
     #[serde(default)]
     pub ranking: Ranking,
-    /// When the data was gathered (RFC 3339, UTC).
+    /// When the data of this report was first seen in this form (RFC 3339,
+    /// UTC): a later build that finds nothing changed keeps the stamp.
     pub generated_at: String,
     /// The README's Markdown source; rendered on the page, not part of the JSON.
     #[serde(skip)]
@@ -117,6 +118,11 @@ pub struct CrateReport {
     /// What the build script starts, for the judgement; not part of the JSON.
     #[serde(skip)]
     pub build_facts: BuildFacts,
+    /// Whether the page data (README source, evidence sources, the whole
+    /// file list) was left in the store of analyses, to be loaded back for
+    /// this crate's pages only; not part of the JSON.
+    #[serde(skip)]
+    pub page_data_stored: bool,
 }
 
 /// Links derived for the reader from the registry configuration.

@@ -18,6 +18,7 @@ use crate::fetch::local::{self, LocalCrate};
 use crate::fetch::select::CrateSpec;
 use crate::fetch::{CrateInput, Fetcher};
 use crate::model::{CrateReport, Problem};
+use crate::render::crates::{CratePages, PageStamps};
 use crate::{publish, rank, render};
 
 /// What a run did, for the closing summary.
@@ -33,6 +34,8 @@ pub struct RunSummary {
     pub pages: usize,
     /// What was taken from and added to the store of analyses.
     pub store: StoreCounts,
+    /// Crates whose pages were rendered, and whose pages were unchanged.
+    pub crate_pages: (usize, usize),
     /// HTTP activity.
     pub http: HttpCounts,
     /// Time per stage.
@@ -60,6 +63,11 @@ impl std::fmt::Display for RunSummary {
             f,
             "store: {} loaded, {} analyzed, {} kept, {} packages dropped",
             self.store.loaded, self.store.analyzed, self.store.stored, self.store.dropped
+        )?;
+        writeln!(
+            f,
+            "crate pages: {} rendered, {} unchanged",
+            self.crate_pages.0, self.crate_pages.1
         )?;
         let stages: Vec<String> = self
             .timings
@@ -332,6 +340,9 @@ pub fn dump_selection(selection: &Selection, dump: &DumpData, top: Option<usize>
     }
 }
 
+/// The state file of the crate pages' stamps.
+const PAGE_STAMPS: &str = "pages.json";
+
 /// `cargofox build`: every stage, then an atomic publish.
 pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSummary> {
     let mut summary = RunSummary::default();
@@ -343,6 +354,9 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
 
     let t = Instant::now();
     let (mut reports, counts) = analyze_stored(settings, &gathered, &generated_at)?;
+    // The inputs are not needed past this point.
+    let source = gathered.source;
+    drop(gathered.inputs);
     summary.store = counts;
     summary.timings.push(("analyze", t.elapsed()));
     summary.crates = reports.len();
@@ -367,13 +381,14 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
     let site = rank::rank(
         &mut reports,
         &rank::RankInputs {
-            source: &gathered.source,
+            source: &source,
             generated_at: &generated_at,
             dump: data.dump.as_ref(),
             advisories: data.advisories.as_ref(),
             previous_owners: previous_owners.as_ref(),
         },
     );
+    drop(data);
     let (seen, feed) = crate::watch::update(
         &crate::watch::load(&settings.fetch.cache),
         &reports,
@@ -386,22 +401,45 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
     let options = render::SiteOptions {
         base_url: settings.base_url.clone(),
         title: settings.title.clone(),
-        source: gathered.source.clone(),
+        source,
         generated_at,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.jobs)
         .build()?;
-    match pool.install(|| render::render_site(staging.dir(), &reports, &site, &feed, &options)) {
-        Ok(stats) => summary.pages = stats.pages,
+    let cache = &settings.fetch.cache;
+    let store = crate::store::Store::new(cache);
+    let stamps: PageStamps = crate::store::load_state(cache, PAGE_STAMPS).unwrap_or_default();
+    let site_dir = std::path::absolute(&settings.out)
+        .with_context(|| format!("resolving {}", settings.out.display()))?;
+    let pages = CratePages {
+        store: Some(&store),
+        previous: (stamps.site == site_dir && settings.out.is_dir())
+            .then_some((settings.out.as_path(), &stamps)),
+    };
+    let rendered = pool
+        .install(|| render::render_site(staging.dir(), &reports, &site, &feed, &options, &pages));
+    let stats = match rendered {
+        Ok(stats) => stats,
         Err(e) => {
             staging.abandon();
             return Err(e.context("rendering the site; the published site was left as it was"));
         }
-    }
+    };
+    summary.pages = stats.pages;
+    summary.crate_pages = (stats.crates_rendered, stats.crates_unchanged);
     summary.timings.push(("render", t.elapsed()));
     let t = Instant::now();
     staging.commit()?;
+    crate::store::save_state(
+        cache,
+        PAGE_STAMPS,
+        &PageStamps {
+            site: site_dir,
+            pages: stats.stamps,
+        },
+    )
+    .context("saving the stamps of the crate pages, for the next build")?;
     crate::watch::save(&settings.fetch.cache, &seen)
         .context("saving the findings seen, for the next run's feed")?;
     crate::owners::save(&settings.fetch.cache, &site.owner_state)

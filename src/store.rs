@@ -234,6 +234,32 @@ impl std::fmt::Display for Shard {
     }
 }
 
+/// Where the state file `name` of the cache is: `CACHE/state/{name}`.
+pub fn state_path(cache: &Path, name: &str) -> PathBuf {
+    cache.join("state").join(name)
+}
+
+/// Reads the state file `name` of the cache; `None` when it is missing or
+/// unreadable (then the run starts afresh, as on a new cache).
+pub fn load_state<T: serde::de::DeserializeOwned>(cache: &Path, name: &str) -> Option<T> {
+    let bytes = std::fs::read(state_path(cache, name)).ok()?;
+    match serde_json::from_slice(&bytes) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            tracing::warn!(
+                "{} is unreadable ({e}); it is started afresh",
+                state_path(cache, name).display()
+            );
+            None
+        }
+    }
+}
+
+/// Writes the state file `name` of the cache, atomically.
+pub fn save_state<T: Serialize>(cache: &Path, name: &str, value: &T) -> anyhow::Result<()> {
+    write_atomic(&state_path(cache, name), &serde_json::to_vec(value)?)
+}
+
 /// Which of `count` shards (numbered from 1) a crate belongs to: FNV-1a of
 /// its lowercase name, so that every machine agrees without a list.
 pub fn shard_of(name: &str, count: u32) -> u32 {

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use common::crash::{files_under, normalised, site_files};
-use common::{Fixture, FixtureRegistry, cargofox, json, ok};
+use common::{Fixture, FixtureRegistry, cargofox, json, ok, read};
 
 /// Six crates: an application with a build script that starts a program
 /// (a finding), its dependencies, and crates on their own.
@@ -56,11 +56,16 @@ fn run(dir: &Path, reg: &FixtureRegistry, command: &str, cache: &str, extra: &[&
 /// The figures of the summary's `store:` line: loaded, analyzed, kept,
 /// packages dropped.
 fn store_line(out: &Output) -> [usize; 4] {
+    summary_figures(out, "store: ")
+}
+
+/// The numbers of the summary line that starts with `prefix`.
+fn summary_figures<const N: usize>(out: &Output, prefix: &str) -> [usize; N] {
     let text = String::from_utf8_lossy(&out.stderr);
     let line = text
         .lines()
-        .find_map(|l| l.strip_prefix("store: "))
-        .unwrap_or_else(|| panic!("no store line in: {text}"));
+        .find_map(|l| l.strip_prefix(prefix))
+        .unwrap_or_else(|| panic!("no line `{prefix}` in: {text}"));
     let numbers: Vec<usize> = line
         .split(|c: char| !c.is_ascii_digit())
         .filter(|s| !s.is_empty())
@@ -69,6 +74,11 @@ fn store_line(out: &Output) -> [usize; 4] {
     numbers
         .try_into()
         .unwrap_or_else(|n| panic!("{line}: {n:?}"))
+}
+
+/// The figures of the summary's `crate pages:` line: rendered, unchanged.
+fn pages_line(out: &Output) -> [usize; 2] {
+    summary_figures(out, "crate pages: ")
 }
 
 /// Every `.crate` file of a cache.
@@ -98,15 +108,16 @@ fn downloads(reg: &FixtureRegistry) -> Vec<String> {
         .collect()
 }
 
-/// The crate sidecars of a site, without their date stamp.
+/// The crate sidecars of a site, by file name.
 fn sidecars(site: &Path) -> Vec<(String, serde_json::Value)> {
     let mut out: Vec<_> = files_under(&site.join("crates"))
         .into_iter()
         .filter(|p| p.extension().is_some_and(|e| e == "json"))
         .map(|p| {
-            let mut doc = json(&p);
-            doc.as_object_mut().unwrap().remove("generated_at");
-            (p.file_name().unwrap().to_string_lossy().into_owned(), doc)
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                json(&p),
+            )
         })
         .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -114,66 +125,101 @@ fn sidecars(site: &Path) -> Vec<(String, serde_json::Value)> {
 }
 
 #[test]
-fn a_rebuild_reads_no_package_and_a_new_release_is_the_only_one_read() {
+fn a_rebuild_reads_no_package_renders_no_page_and_a_new_release_is_the_only_one_read() {
     let reg = registry();
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let build = |out: &str| {
+    let site = dir.join("site");
+    let build = || {
         run(
             dir,
             &reg,
             "build",
             "cache",
-            &["--out", out, "--drop-packages"],
+            &["--out", "site", "--drop-packages"],
         )
     };
+    // Date stamps are whole seconds: builds a second apart tell a kept stamp
+    // from a new one.
+    let next_second = || std::thread::sleep(std::time::Duration::from_millis(1100));
 
-    let first = build("one");
+    let first = build();
     assert_eq!(store_line(&first), [0, 6, 6, 6]);
+    assert_eq!(pages_line(&first), [6, 0]);
     assert_eq!(packages(&dir.join("cache")), Vec::<PathBuf>::new());
     assert_eq!(stored(&dir.join("cache")).len(), 6);
-    let app = json(dir.join("one/crates/app.json"));
+    // The page data left in the store comes back for the crate's pages.
+    let page = read(site.join("crates/app/index.html"));
+    assert!(page.contains("Does things."), "the README is on the page");
+    let evidence: Vec<String> = files_under(&site.join("crates/app/evidence"))
+        .iter()
+        .map(read)
+        .collect();
     assert!(
-        app["findings"].as_array().is_some_and(|f| !f.is_empty()),
-        "the build script's finding is in the first report: {app}"
+        evidence.len() == 1 && evidence[0].contains("Command::new"),
+        "the build script is shown as evidence: {evidence:?}"
     );
+    let app = json(site.join("crates/app.json"));
+    let files: Vec<&str> = app["package"]["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["Cargo.toml", "README.md", "build.rs", "src/lib.rs"]);
+    let before = sidecars(&site);
+    let checked_first = json(site.join("index.json"))["generated_at"].clone();
 
+    next_second();
     reg.clear_log();
-    let second = build("two");
+    let second = build();
     assert_eq!(store_line(&second), [6, 0, 0, 0]);
+    assert_eq!(pages_line(&second), [0, 6]);
     assert_eq!(downloads(&reg), Vec::<String>::new());
-    assert_eq!(sidecars(&dir.join("one")), sidecars(&dir.join("two")));
-    let readme_page = std::fs::read_to_string(dir.join("two/crates/app/index.html")).unwrap();
-    assert!(
-        readme_page.contains("Does things."),
-        "the README comes back from the store"
+    assert_eq!(sidecars(&site), before, "every report keeps its stamp");
+    assert_ne!(
+        json(site.join("index.json"))["generated_at"],
+        checked_first,
+        "the site says when it was last checked"
     );
 
+    next_second();
     reg.publish(
         &Fixture::new("lib-b", "0.3.0", "description = \"B, again\""),
         None,
     );
     reg.clear_log();
-    let third = build("three");
+    let third = build();
     assert_eq!(store_line(&third), [5, 1, 1, 1]);
     assert_eq!(downloads(&reg), vec!["/dl/lib-b/0.3.0".to_owned()]);
-    let lib_b = json(dir.join("three/crates/lib-b.json"));
-    assert_eq!(
-        (lib_b["version"].as_str(), lib_b["description"].as_str()),
-        (Some("0.3.0"), Some("B, again"))
-    );
-    let versions: Vec<String> = lib_b["versions"]
+    let lib_b = json(site.join("crates/lib-b.json"));
+    let versions: Vec<&str> = lib_b["versions"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|v| v["num"].as_str().unwrap().to_owned())
+        .map(|v| v["num"].as_str().unwrap())
         .collect();
-    assert_eq!(versions, ["0.2.0", "0.3.0"]);
-    let mut unchanged = sidecars(&dir.join("two"));
-    let mut now = sidecars(&dir.join("three"));
-    unchanged.retain(|(n, _)| n != "lib-b.json" && n != "app.json");
-    now.retain(|(n, _)| n != "lib-b.json" && n != "app.json");
-    assert_eq!(unchanged, now);
+    assert_eq!(
+        (
+            lib_b["version"].as_str(),
+            lib_b["description"].as_str(),
+            versions
+        ),
+        (Some("0.3.0"), Some("B, again"), vec!["0.2.0", "0.3.0"])
+    );
+    let after = sidecars(&site);
+    let changed: Vec<&str> = after
+        .iter()
+        .zip(&before)
+        .filter(|(a, b)| a != b)
+        .map(|(a, _)| a.0.as_str())
+        .collect();
+    assert!(changed.contains(&"lib-b.json"), "{changed:?}");
+    for (name, doc) in after.iter().filter(|(n, _)| !changed.contains(&n.as_str())) {
+        let old = &before.iter().find(|(n, _)| n == name).unwrap().1;
+        assert_eq!(doc["generated_at"], old["generated_at"], "{name}");
+    }
+    assert_eq!(pages_line(&third), [changed.len(), 6 - changed.len()]);
 }
 
 #[test]

@@ -87,7 +87,11 @@ pub(super) fn analyze_with_store(
         sha256: &sha,
     };
     match store.load(&key) {
-        Ok(entry) => return (refresh(entry.into_report(), input, ctx), Outcome::Loaded),
+        Ok(entry) => {
+            let mut report = refresh(entry.into_report(), input, ctx);
+            detach_page_data(&mut report);
+            return (report, Outcome::Loaded);
+        }
         Err(StoreError::Missing(_)) => {}
         Err(e) if input.file.is_none() => {
             let mut report = analyze_guarded(input, ctx);
@@ -142,6 +146,8 @@ pub(super) fn analyze_with_store(
     } else {
         0
     };
+    let mut report = report;
+    detach_page_data(&mut report);
     (
         report,
         Outcome::Analyzed {
@@ -149,6 +155,27 @@ pub(super) fn analyze_with_store(
             dropped,
         },
     )
+}
+
+/// Leaves the page data of a stored report in the store: the README and
+/// evidence sources, and the file list but for the entries the later stages
+/// read (the first file, the build script, the first test and example).
+/// The render stage loads them back for the crate's own pages.
+fn detach_page_data(report: &mut CrateReport) {
+    report.readme_text = None;
+    report.evidence_sources = Default::default();
+    let build = report.build_script.clone();
+    let mut seen_test = false;
+    let mut seen_example = false;
+    let mut first = true;
+    report.package.files.retain(|f| {
+        std::mem::take(&mut first)
+            || Some(&f.path) == build.as_ref()
+            || (f.path.starts_with("tests/") && !std::mem::replace(&mut seen_test, true))
+            || (f.path.starts_with("examples/") && !std::mem::replace(&mut seen_example, true))
+    });
+    report.package.files.shrink_to_fit();
+    report.page_data_stored = true;
 }
 
 /// The SHA-256 that identifies the release: the index's, or for a file

@@ -6,6 +6,7 @@
 //! rendered in parallel; output depends only on the input, so two builds of
 //! the same data differ only in the date stamp.
 
+pub mod crates;
 pub mod markdown;
 pub mod registry;
 pub mod risk;
@@ -70,7 +71,7 @@ pub struct SiteOptions {
 }
 
 #[derive(Serialize)]
-struct SiteView<'a> {
+pub(crate) struct SiteView<'a> {
     title: &'a str,
     base: String,
     csp: &'static str,
@@ -122,12 +123,19 @@ struct PageView {
 }
 
 /// Counts of what was written.
-#[derive(Debug, Clone, Copy, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct RenderStats {
     /// HTML pages.
     pub pages: usize,
     /// JSON files.
     pub json_files: usize,
+    /// Crates whose pages were rendered.
+    pub crates_rendered: usize,
+    /// Crates whose pages were unchanged, linked from the previous site.
+    pub crates_unchanged: usize,
+    /// The stamps of the crate pages written, for the next build.
+    #[serde(skip)]
+    pub stamps: std::collections::BTreeMap<String, crates::PageStamp>,
 }
 
 /// The path part of the base URL, with leading and trailing `/`.
@@ -190,6 +198,7 @@ pub fn render_site(
     summary: &SiteSummary,
     feed: &[crate::watch::FeedEntry],
     opts: &SiteOptions,
+    pages: &crates::CratePages<'_>,
 ) -> anyhow::Result<RenderStats> {
     let tera = engine()?;
     let site = SiteView {
@@ -204,40 +213,13 @@ pub fn render_site(
     let mut ctx = tera::Context::new();
     ctx.insert("site", &site);
 
-    let local: std::collections::HashSet<&str> = reports.iter().map(|r| r.name.as_str()).collect();
-    let is_local = |name: &str| local.contains(name);
-    reports.par_iter().try_for_each(|r| -> anyhow::Result<()> {
-        let slug = slug(&r.name);
-        let mut c = ctx.clone();
-        c.insert("krate", r);
-        c.insert("reg", &registry::registry_view(r));
-        let mut view = views::crate_view(r, &is_local);
-        view.finding_groups = serde_json::to_value(risk::finding_groups(r, &site.base))?;
-        c.insert("view", &view);
-        let html = tera
-            .render("crate.html", &c)
-            .with_context(|| format!("rendering the page of {}", r.name))?;
-        write(dir, &format!("crates/{slug}/index.html"), &minify(&html))?;
-        for (file, ev) in risk::evidence_views(r) {
-            let mut c = ctx.clone();
-            c.insert("krate", r);
-            c.insert("ev", &ev);
-            let html = tera
-                .render("evidence.html", &c)
-                .with_context(|| format!("rendering evidence of {}", r.name))?;
-            write(
-                dir,
-                &format!("crates/{slug}/evidence/{file}"),
-                &minify(&html),
-            )?;
-        }
-        let mut json = serde_json::to_vec_pretty(r)?;
-        json.push(b'\n');
-        write(dir, &format!("crates/{slug}.json"), &json)
-    })?;
+    let done = crates::render_crates(dir, reports, &tera, &ctx, &site, pages)?;
     let mut stats = RenderStats {
         pages: reports.len(),
         json_files: reports.len(),
+        crates_rendered: done.rendered,
+        crates_unchanged: done.unchanged,
+        stamps: done.stamps,
     };
 
     let page = |name: &str, c: &tera::Context| -> anyhow::Result<Vec<u8>> {

@@ -102,22 +102,42 @@ pub fn site_files(site: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         .collect()
 }
 
-/// A site's files with its build's date stamp replaced, as in the
-/// determinism test of `tests/site.rs`: `generated_at` of `index.json`
-/// becomes `STAMP`, and its date `DATE`. A site whose files carry more than
-/// one stamp (a mix of two builds) does not normalise to a single build's.
+/// A site's files with their date stamps replaced, as in the determinism
+/// test of `tests/site.rs`: the build's stamp (`generated_at` of
+/// `index.json`) and the stamp of each crate's data (`generated_at` of its
+/// sidecar, kept from an earlier build when nothing changed) become
+/// `STAMP`, and their dates `DATE`.
 pub fn normalised(files: &BTreeMap<PathBuf, Vec<u8>>) -> Option<BTreeMap<PathBuf, Vec<u8>>> {
-    let index: serde_json::Value =
-        serde_json::from_slice(files.get(Path::new("index.json"))?).ok()?;
-    let stamp = index["generated_at"].as_str()?.to_owned();
-    let date = stamp.get(..10)?.to_owned();
+    let stamp_of = |bytes: &[u8]| -> Option<String> {
+        let doc: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+        Some(doc["generated_at"].as_str()?.to_owned())
+    };
+    let mut stamps = vec![stamp_of(files.get(Path::new("index.json"))?)?];
+    for (path, bytes) in files {
+        if path.starts_with("crates") && path.extension().is_some_and(|e| e == "json") {
+            stamps.extend(stamp_of(bytes));
+        }
+    }
+    stamps.sort();
+    stamps.dedup();
+    let mut dates: Vec<String> = stamps
+        .iter()
+        .filter_map(|s| s.get(..10))
+        .map(str::to_owned)
+        .collect();
+    dates.sort();
+    dates.dedup();
     Some(
         files
             .iter()
             .map(|(p, bytes)| {
-                let text = String::from_utf8_lossy(bytes)
-                    .replace(&stamp, "STAMP")
-                    .replace(&date, "DATE");
+                let mut text = String::from_utf8_lossy(bytes).into_owned();
+                for stamp in &stamps {
+                    text = text.replace(stamp.as_str(), "STAMP");
+                }
+                for date in &dates {
+                    text = text.replace(date.as_str(), "DATE");
+                }
                 (p.clone(), text.into_bytes())
             })
             .collect(),
