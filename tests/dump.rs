@@ -2,7 +2,8 @@
 //! 2026, through the real binary, with the dump and a sparse registry served
 //! on 127.0.0.1: columns the reader does not use never change the site, a
 //! needed column that is gone stops the build naming the table and the
-//! column and leaves the published site as it was, and the publisher of each
+//! column and leaves the published site as it was, the format before June
+//! 2026 still reads, and the publisher of each
 //! release, trusted publishing and deleted crates reach the crate reports.
 
 mod common;
@@ -125,12 +126,18 @@ fn columns_the_reader_does_not_use_change_nothing() {
             .iter()
             .any(|(p, _)| p == Path::new("owners/alice/index.html"))
     );
-    let added = snapshot(&tmp.path().join("added"));
+    assert_same_site(&tmp.path().join("plain"), &tmp.path().join("added"));
+}
+
+/// The two sites have the same files with the same contents, date stamps
+/// of the builds apart.
+fn assert_same_site(a: &Path, b: &Path) {
+    let (a, b) = (snapshot(a), snapshot(b));
     let paths = |files: &[(PathBuf, Vec<u8>)]| -> Vec<PathBuf> {
         files.iter().map(|(p, _)| p.clone()).collect()
     };
-    assert_eq!(paths(&plain), paths(&added));
-    for ((path, a), (_, b)) in plain.iter().zip(&added) {
+    assert_eq!(paths(&a), paths(&b));
+    for ((path, a), (_, b)) in a.iter().zip(&b) {
         assert_eq!(
             String::from_utf8_lossy(a),
             String::from_utf8_lossy(b),
@@ -138,6 +145,24 @@ fn columns_the_reader_does_not_use_change_nothing() {
             path.display()
         );
     }
+}
+
+#[test]
+fn the_format_before_june_2026_gives_the_same_site() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = FixtureRegistry::start(&crates(), &[]);
+    reg.set_dump(dump().to_bytes());
+    ok(build(tmp.path(), &reg, "app,lib-a", "current"));
+    let older = dump()
+        .renamed_column("users", "username", "gh_login")
+        .without_column("users", "created_at")
+        .extra_column("users", "gh_avatar")
+        .renamed_column("versions", "tar_sha256", "checksum")
+        .without_column("versions", "zip_sha256")
+        .without_column("versions", "zip_json_sha256");
+    reg.set_dump(older.to_bytes());
+    ok(build(tmp.path(), &reg, "app,lib-a", "older"));
+    assert_same_site(&tmp.path().join("current"), &tmp.path().join("older"));
 }
 
 #[test]

@@ -19,7 +19,8 @@
 //! `keywords.crates_cnt` / `categories.crates_cnt` count the crates using
 //! them. Each of those can be overridden where a test needs a specific value.
 //! A test can add a column unknown to readers ([`FixtureDump::extra_column`])
-//! or take one away ([`FixtureDump::without_column`]).
+//! or take one away ([`FixtureDump::without_column`]), or write one under
+//! another name ([`FixtureDump::renamed_column`]).
 //!
 //! [`TABLES`] lists every table with its header; `.ci/bench-dump` writes the
 //! same headers at full scale.
@@ -727,6 +728,7 @@ pub struct FixtureDump {
     reserved: Vec<String>,
     extra_columns: Vec<(String, String)>,
     removed_columns: Vec<(String, String)>,
+    renamed_columns: Vec<(String, String, String)>,
 }
 
 impl FixtureDump {
@@ -745,6 +747,7 @@ impl FixtureDump {
             reserved: Vec::new(),
             extra_columns: Vec::new(),
             removed_columns: Vec::new(),
+            renamed_columns: Vec::new(),
         }
     }
 
@@ -855,6 +858,20 @@ impl FixtureDump {
             "no column {column:?} in table {table:?}"
         );
         self.removed_columns.push((table.into(), column.into()));
+        self
+    }
+
+    /// Writes `column` of `table` under the name `new_name` (at the new
+    /// name's alphabetical place), the way an older dump named it.
+    pub fn renamed_column(mut self, table: &str, column: &str, new_name: &str) -> Self {
+        assert!(
+            TABLES
+                .iter()
+                .any(|(t, columns)| *t == table && columns.contains(&column)),
+            "no column {column:?} in table {table:?}"
+        );
+        self.renamed_columns
+            .push((table.into(), column.into(), new_name.into()));
         self
     }
 
@@ -1269,7 +1286,8 @@ impl FixtureDump {
         TABLES
             .iter()
             .map(|(table, table_columns)| {
-                let mut columns: Vec<&str> = table_columns
+                // (name in the header, column of the rows)
+                let mut columns: Vec<(&str, &str)> = table_columns
                     .iter()
                     .copied()
                     .filter(|c| {
@@ -1278,21 +1296,29 @@ impl FixtureDump {
                             .iter()
                             .any(|(t, removed)| t == table && removed == c)
                     })
+                    .map(|c| {
+                        let renamed = self
+                            .renamed_columns
+                            .iter()
+                            .find(|(t, from, _)| t == table && from == c);
+                        (renamed.map_or(c, |(_, _, to)| to.as_str()), c)
+                    })
                     .collect();
                 for (t, extra) in &self.extra_columns {
                     if t == table {
-                        columns.push(extra);
+                        columns.push((extra, extra));
                     }
                 }
                 columns.sort_unstable();
-                let mut out = columns.join(",");
+                let header: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+                let mut out = header.join(",");
                 out.push('\n');
                 for row in &tables[table] {
                     assert!(
                         row.keys().eq(table_columns.iter()),
                         "a row of {table} does not match its header"
                     );
-                    for (i, column) in columns.iter().enumerate() {
+                    for (i, (_, column)) in columns.iter().enumerate() {
                         if i > 0 {
                             out.push(',');
                         }

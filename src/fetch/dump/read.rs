@@ -225,6 +225,7 @@ impl Row<'_> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::tables::Raw;
     use super::super::values::{boolean, int};
     use super::*;
 
@@ -293,6 +294,59 @@ mod tests {
             r.get(size, int::<u64>),
             Err(DumpError::BadValue { line: 2, .. })
         ));
+    }
+
+    #[test]
+    fn a_missing_table_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.tar.gz");
+        // Every table but one, each with the columns read.
+        let headers = |table: &str| -> &'static str {
+            match table {
+                "categories" => "id,slug,category",
+                "crate_downloads" => "crate_id,downloads",
+                "crate_owners" => "crate_id,owner_id,owner_kind,created_at",
+                "crates" => "id,name,created_at,repository,trustpub_only",
+                "crates_categories" => "crate_id,category_id",
+                "crates_keywords" => "crate_id,keyword_id",
+                "default_versions" => "crate_id,version_id",
+                "dependencies" => "version_id,crate_id,kind,optional",
+                "keywords" => "id,keyword",
+                "teams" => "id,login,name",
+                "users" => "id,name,username",
+                "version_downloads" => "version_id,date,downloads",
+                "versions" => "id,crate_id,num,yanked,created_at,downloads,crate_size,published_by",
+                _ => "",
+            }
+        };
+        let gz = flate2::write::GzEncoder::new(
+            std::fs::File::create(&path).unwrap(),
+            flate2::Compression::fast(),
+        );
+        let mut tar = tar::Builder::new(gz);
+        for table in tables::TABLES.iter().filter(|t| **t != "deleted_crates") {
+            let csv = format!("{}\n", headers(table));
+            let mut h = tar::Header::new_gnu();
+            h.set_size(csv.len() as u64);
+            h.set_mode(0o644);
+            tar.append_data(&mut h, format!("d/data/{table}.csv"), csv.as_bytes())
+                .unwrap();
+        }
+        tar.into_inner().unwrap().finish().unwrap();
+        let err = read_archive(&path, &mut Raw::default()).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                DumpError::MissingTable {
+                    table: "deleted_crates"
+                }
+            ),
+            "{err}"
+        );
+        assert_eq!(
+            err.to_string(),
+            "the dump has no table `deleted_crates` (data/deleted_crates.csv)"
+        );
     }
 
     #[test]
