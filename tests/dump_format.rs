@@ -4,8 +4,7 @@
 //! added and removed columns change the header and every row alike, and the
 //! full-scale generator `.ci/bench-dump` writes the same headers. `db-dump`
 //! rejects any column it does not know, which is why cargofox reads the dump
-//! with a reader of its own; the tests of that reader are in
-//! `tests/registry.rs`.
+//! with a reader of its own, tested through the binary in `tests/dump.rs`.
 
 mod common;
 
