@@ -6,8 +6,7 @@
 //! published each release). A crate the dump only knows as deleted gets a
 //! `crate-deleted` problem.
 
-use crate::fetch::dump::DumpCrate;
-use crate::fetch::dump::DumpData;
+use crate::fetch::dump::{DumpCrate, DumpData};
 use crate::model::{
     CrateReport, DailyDownloads, Downloads, Owner, Problem, RegistryRecord, ReleaseRecord,
 };

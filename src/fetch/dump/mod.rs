@@ -5,11 +5,11 @@
 //! tables, [`tables`] keeps the columns cargofox uses, [`join`] compacts
 //! them into the [`DumpData`] of [`data`] that the later stages use.
 //!
-//! The format read is the registry's since June 2026 (and the one before,
-//! where they differ only in names cargofox can tell apart). Columns are
-//! found by name: an added column is ignored, a needed table or column
-//! that is gone stops the load with a [`DumpError`] naming it. The dump is
-//! gigabytes of CSV; no table is ever held whole.
+//! The format read is the registry's since June 2026, and the one before it
+//! (where a user's login is `gh_login`). Columns are found by name: an added
+//! column is ignored, a needed table or column that is gone stops the load
+//! with a [`DumpError`] naming it. The dump is gigabytes of CSV; no table is
+//! ever held whole.
 
 mod data;
 mod join;
