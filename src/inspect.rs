@@ -186,6 +186,7 @@ pub fn dump_stats(
             thousands(edges)
         );
         let _ = writeln!(out, "categories: {}", thousands(d.category_names.len()));
+        let _ = writeln!(out, "deleted crates: {}", thousands(d.deleted.len()));
         let _ = writeln!(
             out,
             "download window: {} days, {} to {}",

@@ -14,8 +14,8 @@ pub mod registry;
 
 pub use registry::{
     Advisory, AdvisoryKind, CategoryRank, DailyDownloads, DependencyHealth, DependencyWeight,
-    Dependent, Downloads, GraphSource, HealthIssue, Owner, OwnerKind, Ranking, ReverseDependencies,
-    ScoreComponent,
+    Dependent, Downloads, GraphSource, HealthIssue, Owner, OwnerKind, Ranking, RegistryRecord,
+    ReleaseRecord, ReverseDependencies, ScoreComponent,
 };
 
 /// Version of the JSON sidecar schema. Bumped on any incompatible change.
@@ -91,6 +91,9 @@ pub struct CrateReport {
     /// Who can publish it; absent without a database dump.
     #[serde(default)]
     pub owners: Option<Vec<Owner>>,
+    /// The registry's records of its releases; absent without a database dump.
+    #[serde(default)]
+    pub registry_record: Option<RegistryRecord>,
     /// Who depends on it.
     #[serde(default)]
     pub reverse_dependencies: ReverseDependencies,

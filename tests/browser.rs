@@ -337,8 +337,8 @@ fn dump(day: &str, hostile: bool) -> FixtureDump {
     let category = path_vectors("dump-cat")[1].clone();
     let mut krate = DumpCrate::new("xss-index", "2025-01-01")
         .owner("plain")
-        .category(&category)
-        .version(DumpVersion::new("1.0.0", "2026-01-02").downloads_per_day(&[(day, 5)]));
+        .category(&category);
+    let mut release = DumpVersion::new("1.0.0", "2026-01-02").downloads_per_day(&[(day, 5)]);
     for k in path_vectors("dump-kw").iter().take(3) {
         krate = krate.keyword(k);
     }
@@ -354,8 +354,10 @@ fn dump(day: &str, hostile: bool) -> FixtureDump {
             dump = dump.user(login, &name);
             krate = krate.owner(login);
         }
+        // The release's publisher is shown on the crate page.
+        release = release.published_by(&path_vectors("owner")[0]);
     }
-    dump.krate(krate)
+    dump.krate(krate.version(release))
 }
 
 /// Crates whose names are vectors, built with `--crate-dir` (names come from

@@ -3,7 +3,8 @@
 //! fixture RustSec advisory database, and checks downloads, owners,
 //! ownership changes between two dumps, the graph, dependency health and
 //! weight, advisories, the score, the owner/category/keyword pages and the
-//! feeds. Everything through the real binary and real HTTP on 127.0.0.1.
+//! feeds, and what `dump-stats` says of a dump whose columns changed.
+//! Everything through the real binary and real HTTP on 127.0.0.1.
 
 mod common;
 
@@ -258,30 +259,35 @@ fn a_dump_and_advisories_fill_every_registry_wide_figure() {
 }
 
 #[test]
-fn a_dump_whose_format_changed_fails_naming_the_table_and_column() {
+fn dump_stats_ignores_an_added_column_and_names_a_missing_one() {
     let tmp = tempfile::tempdir().unwrap();
     let path = tmp.path().join("db-dump.tar.gz");
-    dump("2026-11-19", &[])
-        .extra_column("crates", "brand_new_column")
-        .write(&path);
-    let out = cargofox(
-        tmp.path(),
-        &["dump-stats", "--db-dump", path.to_str().unwrap()],
-    );
-    assert!(!out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
+    let stats = |dump: FixtureDump| {
+        dump.write(&path);
+        cargofox(
+            tmp.path(),
+            &["dump-stats", "--db-dump", path.to_str().unwrap()],
+        )
+    };
+    let plain = ok(stats(dump("2026-11-19", &[("alice", "2025-01-01")])));
+    let text = String::from_utf8_lossy(&plain.stdout).into_owned();
+    assert!(text.starts_with("crates: 7\nversions: 8\n"), "{text}");
     assert!(
-        err.contains("crates") && err.contains("brand_new_column"),
-        "{err}"
+        text.contains("\ndownload window: 90 days, 2026-08-22 to 2026-11-19\n"),
+        "{text}"
     );
-
-    // The same dump without the extra column reads.
-    dump("2026-11-19", &[("alice", "2025-01-01")]).write(&path);
-    let out = ok(cargofox(
-        tmp.path(),
-        &["dump-stats", "--db-dump", path.to_str().unwrap()],
+    let added = ok(stats(
+        dump("2026-11-19", &[("alice", "2025-01-01")]).extra_column("crates", "brand_new_column"),
     ));
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("crates: 7"), "{text}");
-    assert!(text.contains("download window: 90 days"), "{text}");
+    assert_eq!(String::from_utf8_lossy(&added.stdout), text);
+
+    let out = stats(dump("2026-11-19", &[]).without_column("crates", "repository"));
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        format!(
+            "error: reading the database dump {}: table `crates` has no column `repository`",
+            path.display()
+        )
+    );
 }

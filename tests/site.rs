@@ -5,10 +5,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Output;
 
-use common::{Fixture, FixtureRegistry, cargofox, json, ok, read};
+use common::{Fixture, FixtureRegistry, cargofox, json, ok, read, snapshot};
 
 fn registry() -> FixtureRegistry {
     let old = Fixture::new("web-kit", "0.9.0", "description = \"Old\"");
@@ -185,39 +185,6 @@ fn a_fixture_registry_becomes_a_site() {
         "problem codes are documented"
     );
     assert!(site.join("theme/style.css").is_file());
-}
-
-/// Every file of a site, with the date stamp of its build replaced.
-fn snapshot(site: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let stamp = json(site.join("index.json"))["generated_at"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let date = stamp[..10].to_owned();
-    let mut files: Vec<_> = walkdir(site)
-        .into_iter()
-        .map(|p| {
-            let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap())
-                .replace(&stamp, "STAMP")
-                .replace(&date, "DATE");
-            (p.strip_prefix(site).unwrap().to_owned(), text.into_bytes())
-        })
-        .collect();
-    files.sort();
-    files
-}
-
-fn walkdir(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            out.extend(walkdir(&p))
-        } else {
-            out.push(p)
-        }
-    }
-    out
 }
 
 #[test]

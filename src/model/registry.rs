@@ -215,3 +215,25 @@ pub struct CategoryRank {
     /// Crates of that category on this site.
     pub of: usize,
 }
+
+/// What the registry's records say about the crate's releases, from the
+/// database dump.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RegistryRecord {
+    /// The release the registry shows by default, when it names one.
+    pub default_version: Option<String>,
+    /// Whether the registry accepts new releases only through trusted
+    /// publishing (from a CI workflow, without an API token).
+    pub trusted_publishing_only: bool,
+    /// Every release the dump records, oldest first.
+    pub versions: Vec<ReleaseRecord>,
+}
+
+/// One release as the registry records it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ReleaseRecord {
+    /// Version number.
+    pub num: String,
+    /// Login of the user who published it, when the registry knows.
+    pub published_by: Option<String>,
+}

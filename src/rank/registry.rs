@@ -1,21 +1,40 @@
 //! Copies what the database dump says about each crate of the site onto its
 //! report: first publication, downloads (all time, this version, and the
 //! daily series of the dump's window), owners, and the registry's categories
-//! and keywords, which replace the manifest's when the dump has the crate.
+//! and keywords, which replace the manifest's when the dump has the crate,
+//! and its registry record (default release, trusted publishing, who
+//! published each release). A crate the dump only knows as deleted gets a
+//! `crate-deleted` problem.
 
-use crate::fetch::dump::DumpData;
-use crate::model::{CrateReport, DailyDownloads, Downloads, Owner};
+use crate::fetch::dump::{DumpCrate, DumpData};
+use crate::model::{
+    CrateReport, DailyDownloads, Downloads, Owner, Problem, RegistryRecord, ReleaseRecord,
+};
 
 /// Fills the dump's facts into every report the dump knows.
 pub fn attach(reports: &mut [CrateReport], dump: &DumpData) {
     for r in reports.iter_mut() {
         let Some((_, c)) = dump.get(&r.name) else {
-            r.problems.push(crate::model::Problem::new(
-                "dump-missing-crate",
-                "the database dump has no record of this crate: downloads and owners are unknown",
-            ));
+            r.problems.push(match dump.deleted(&r.name) {
+                Some(d) => Problem::new(
+                    "crate-deleted",
+                    format!(
+                        "the registry deleted this crate on {}{}",
+                        &d.deleted_at[..10],
+                        d.message
+                            .as_deref()
+                            .map(|m| format!(": \"{m}\""))
+                            .unwrap_or_default()
+                    ),
+                ),
+                None => Problem::new(
+                    "dump-missing-crate",
+                    "the database dump has no record of this crate: downloads and owners are unknown",
+                ),
+            });
             continue;
         };
+        r.registry_record = Some(record(c, dump));
         r.created_at = Some(c.created_at.clone());
         let daily: Vec<DailyDownloads> = if c.daily.is_empty() {
             dump.days
@@ -65,6 +84,22 @@ pub fn attach(reports: &mut [CrateReport], dump: &DumpData) {
         if !c.keywords.is_empty() {
             r.keywords = c.keywords.clone();
         }
+    }
+}
+
+/// The registry record of a crate of the dump.
+fn record(c: &DumpCrate, dump: &DumpData) -> RegistryRecord {
+    RegistryRecord {
+        default_version: c.default_version.as_ref().map(ToString::to_string),
+        trusted_publishing_only: c.trustpub_only,
+        versions: c
+            .versions
+            .iter()
+            .map(|v| ReleaseRecord {
+                num: v.num.to_string(),
+                published_by: dump.publisher(v.published_by).map(str::to_owned),
+            })
+            .collect(),
     }
 }
 

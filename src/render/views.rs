@@ -107,6 +107,7 @@ struct VersionView {
     num: String,
     yanked: bool,
     published: Option<String>,
+    published_by: Option<String>,
     dependencies: usize,
     rust_version: Option<String>,
 }
@@ -138,6 +139,8 @@ pub struct CrateView {
     features: Vec<FeatureView>,
     versions: Vec<VersionView>,
     versions_hidden: usize,
+    /// Whether any release shown has a known publisher.
+    publishers: bool,
     files: Vec<FileView>,
     files_hidden: usize,
     readme_html: Option<String>,
@@ -202,12 +205,22 @@ pub fn crate_view(r: &CrateReport, is_local: &dyn Fn(&str) -> bool) -> CrateView
         })
         .collect();
 
+    let publisher = |num: &str| {
+        r.registry_record
+            .as_ref()?
+            .versions
+            .iter()
+            .find(|v| v.num == num)?
+            .published_by
+            .clone()
+    };
     let versions: Vec<VersionView> = r
         .versions
         .iter()
         .rev()
         .take(MAX_VERSIONS)
         .map(|v| VersionView {
+            published_by: publisher(&v.num),
             num: v.num.clone(),
             yanked: v.yanked,
             published: v
@@ -252,6 +265,7 @@ pub fn crate_view(r: &CrateReport, is_local: &dyn Fn(&str) -> bool) -> CrateView
         dependency_groups,
         features,
         versions_hidden: r.versions.len().saturating_sub(MAX_VERSIONS),
+        publishers: versions.iter().any(|v| v.published_by.is_some()),
         versions,
         files_hidden: r.package.files.len().saturating_sub(MAX_FILES),
         files: r

@@ -1,9 +1,9 @@
 //! Fixture registry database dumps (`db-dump.tar.gz`) for integration tests,
 //! written in the published format: a gzip-compressed tar holding one
 //! `{YYYY-MM-DD-HHMMSS}/` directory with `README.md`, `export.sql`,
-//! `import.sql`, `metadata.json` and `data/*.csv`, one CSV per table that
-//! `db-dump` 0.7.15 reads, each with its real header (columns in alphabetical
-//! order). Cells follow PostgreSQL's `COPY ... WITH CSV HEADER`: NULL is an
+//! `import.sql`, `metadata.json` and `data/*.csv`, one CSV per table of
+//! the format published since June 2026 (as `db-dump` 0.10 reads it), each
+//! with its real header (columns in alphabetical order). Cells follow PostgreSQL's `COPY ... WITH CSV HEADER`: NULL is an
 //! empty field, an empty string is `""`, booleans are `t`/`f`, timestamps
 //! look like `2026-11-20 02:00:00.123456+00` (trailing zeros of the fraction
 //! trimmed), arrays look like `{a,b}`, and fields holding a comma, a quote or
@@ -18,6 +18,9 @@
 //! over crates, `default_versions` the highest non-yanked release,
 //! `keywords.crates_cnt` / `categories.crates_cnt` count the crates using
 //! them. Each of those can be overridden where a test needs a specific value.
+//! A test can add a column unknown to readers ([`FixtureDump::extra_column`])
+//! or take one away ([`FixtureDump::without_column`]), or write one under
+//! another name ([`FixtureDump::renamed_column`]).
 //!
 //! [`TABLES`] lists every table with its header; `.ci/bench-dump` writes the
 //! same headers at full scale.
@@ -70,7 +73,7 @@ pub const TABLES: &[(&str, &[&str])] = &[
         "teams",
         &["avatar", "github_id", "id", "login", "name", "org_id"],
     ),
-    ("users", &["gh_avatar", "gh_id", "gh_login", "id", "name"]),
+    ("users", &["created_at", "gh_id", "id", "name", "username"]),
     ("crates_categories", &["category_id", "crate_id"]),
     ("crates_keywords", &["crate_id", "keyword_id"]),
     (
@@ -100,7 +103,6 @@ pub const TABLES: &[(&str, &[&str])] = &[
         &[
             "bin_names",
             "categories",
-            "checksum",
             "crate_id",
             "crate_size",
             "created_at",
@@ -120,8 +122,11 @@ pub const TABLES: &[(&str, &[&str])] = &[
             "published_by",
             "repository",
             "rust_version",
+            "tar_sha256",
             "updated_at",
             "yanked",
+            "zip_json_sha256",
+            "zip_sha256",
         ],
     ),
     (
@@ -290,6 +295,12 @@ fn timestamp(day: &str, salt: u64) -> String {
         secs / 60 % 60,
         secs % 60
     )
+}
+
+/// The SHA-256 of `data` as PostgreSQL prints a `bytea`: `\x` and
+/// lowercase hex.
+fn bytea_hex(data: &[u8]) -> String {
+    format!("\\x{}", sha256_hex(data))
 }
 
 /// Lowercase hex of the SHA-256 of `data`.
@@ -716,6 +727,8 @@ pub struct FixtureDump {
     deleted: Vec<Deleted>,
     reserved: Vec<String>,
     extra_columns: Vec<(String, String)>,
+    removed_columns: Vec<(String, String)>,
+    renamed_columns: Vec<(String, String, String)>,
 }
 
 impl FixtureDump {
@@ -733,10 +746,12 @@ impl FixtureDump {
             deleted: Vec::new(),
             reserved: Vec::new(),
             extra_columns: Vec::new(),
+            removed_columns: Vec::new(),
+            renamed_columns: Vec::new(),
         }
     }
 
-    /// A user with GitHub login `login` and display name `name` (empty
+    /// A user with login (`username`) `login` and display name `name` (empty
     /// for NULL).
     pub fn user(mut self, login: &str, name: &str) -> Self {
         assert!(
@@ -830,6 +845,33 @@ impl FixtureDump {
             "no table {table:?} in the dump"
         );
         self.extra_columns.push((table.into(), column.into()));
+        self
+    }
+
+    /// Takes `column` away from `table` (header and rows), the way an
+    /// upstream column disappears.
+    pub fn without_column(mut self, table: &str, column: &str) -> Self {
+        assert!(
+            TABLES
+                .iter()
+                .any(|(t, columns)| *t == table && columns.contains(&column)),
+            "no column {column:?} in table {table:?}"
+        );
+        self.removed_columns.push((table.into(), column.into()));
+        self
+    }
+
+    /// Writes `column` of `table` under the name `new_name` (at the new
+    /// name's alphabetical place), the way an older dump named it.
+    pub fn renamed_column(mut self, table: &str, column: &str, new_name: &str) -> Self {
+        assert!(
+            TABLES
+                .iter()
+                .any(|(t, columns)| *t == table && columns.contains(&column)),
+            "no column {column:?} in table {table:?}"
+        );
+        self.renamed_columns
+            .push((table.into(), column.into(), new_name.into()));
         self
     }
 
@@ -944,19 +986,15 @@ impl FixtureDump {
 
         for (i, u) in self.users.iter().enumerate() {
             let gh_id = 1_000_000 + 7 * i as u32;
+            let created_at = timestamp("2015-03-04", 1_000_000 + i as u64);
             push(
                 "users",
                 vec![
-                    (
-                        "gh_avatar",
-                        Cell::text(format!(
-                            "https://avatars.githubusercontent.com/u/{gh_id}?v=4"
-                        )),
-                    ),
+                    ("created_at", Cell::text(created_at)),
                     ("gh_id", Cell::num(gh_id)),
-                    ("gh_login", Cell::text(&u.login)),
                     ("id", Cell::num(FIRST_USER_ID + i as u32)),
                     ("name", Cell::opt(&u.name)),
+                    ("username", Cell::text(&u.login)),
                 ],
             );
         }
@@ -1094,10 +1132,6 @@ impl FixtureDump {
                     vec![
                         ("bin_names", Cell::text(pg_array(&v.bin_names))),
                         ("categories", Cell::text(pg_array(&c.categories))),
-                        (
-                            "checksum",
-                            Cell::text(sha256_hex(format!("{}-{}", c.name, v.num).as_bytes())),
-                        ),
                         ("crate_id", Cell::num(crate_id)),
                         ("crate_size", Cell::opt_num(v.crate_size)),
                         ("created_at", Cell::text(&created)),
@@ -1117,8 +1151,20 @@ impl FixtureDump {
                         ("published_by", Cell::opt_num(published_by)),
                         ("repository", Cell::opt(&c.repository)),
                         ("rust_version", Cell::opt(&v.rust_version)),
+                        (
+                            "tar_sha256",
+                            Cell::text(bytea_hex(format!("{}-{}", c.name, v.num).as_bytes())),
+                        ),
                         ("updated_at", Cell::text(&created)),
                         ("yanked", Cell::bool(v.yanked)),
+                        (
+                            "zip_json_sha256",
+                            Cell::text(bytea_hex(format!("{}-{}.json", c.name, v.num).as_bytes())),
+                        ),
+                        (
+                            "zip_sha256",
+                            Cell::text(bytea_hex(format!("{}-{}.zip", c.name, v.num).as_bytes())),
+                        ),
                     ],
                 );
                 if default == Some(vi) {
@@ -1240,21 +1286,39 @@ impl FixtureDump {
         TABLES
             .iter()
             .map(|(table, table_columns)| {
-                let mut columns: Vec<&str> = table_columns.to_vec();
+                // (name in the header, column of the rows)
+                let mut columns: Vec<(&str, &str)> = table_columns
+                    .iter()
+                    .copied()
+                    .filter(|c| {
+                        !self
+                            .removed_columns
+                            .iter()
+                            .any(|(t, removed)| t == table && removed == c)
+                    })
+                    .map(|c| {
+                        let renamed = self
+                            .renamed_columns
+                            .iter()
+                            .find(|(t, from, _)| t == table && from == c);
+                        (renamed.map_or(c, |(_, _, to)| to.as_str()), c)
+                    })
+                    .collect();
                 for (t, extra) in &self.extra_columns {
                     if t == table {
-                        columns.push(extra);
+                        columns.push((extra, extra));
                     }
                 }
                 columns.sort_unstable();
-                let mut out = columns.join(",");
+                let header: Vec<&str> = columns.iter().map(|(name, _)| *name).collect();
+                let mut out = header.join(",");
                 out.push('\n');
                 for row in &tables[table] {
                     assert!(
                         row.keys().eq(table_columns.iter()),
                         "a row of {table} does not match its header"
                     );
-                    for (i, column) in columns.iter().enumerate() {
+                    for (i, (_, column)) in columns.iter().enumerate() {
                         if i > 0 {
                             out.push(',');
                         }

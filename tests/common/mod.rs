@@ -331,3 +331,38 @@ pub fn fetch_options(
     o.http.backoff = std::time::Duration::from_millis(10);
     o
 }
+
+/// Every file of a built site with its content, the date stamp of its
+/// build (from `index.json`) replaced, sorted by path.
+pub fn snapshot(site: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let stamp = json(site.join("index.json"))["generated_at"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let date = stamp[..10].to_owned();
+    let mut files: Vec<_> = walkdir(site)
+        .into_iter()
+        .map(|p| {
+            let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap())
+                .replace(&stamp, "STAMP")
+                .replace(&date, "DATE");
+            (p.strip_prefix(site).unwrap().to_owned(), text.into_bytes())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// Every file below `dir`.
+pub fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walkdir(&p))
+        } else {
+            out.push(p)
+        }
+    }
+    out
+}
