@@ -36,6 +36,8 @@ pub struct RunSummary {
     pub store: StoreCounts,
     /// Crates whose pages were rendered, and whose pages were unchanged.
     pub crate_pages: (usize, usize),
+    /// Files and bytes of the site published.
+    pub output: (usize, u64),
     /// HTTP activity.
     pub http: HttpCounts,
     /// Time per stage.
@@ -66,8 +68,11 @@ impl std::fmt::Display for RunSummary {
         )?;
         writeln!(
             f,
-            "crate pages: {} rendered, {} unchanged",
-            self.crate_pages.0, self.crate_pages.1
+            "crate pages: {} rendered, {} unchanged; site: {} files, {}",
+            self.crate_pages.0,
+            self.crate_pages.1,
+            self.output.0,
+            render::human_bytes(self.output.1)
         )?;
         let stages: Vec<String> = self
             .timings
@@ -430,7 +435,8 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
     summary.crate_pages = (stats.crates_rendered, stats.crates_unchanged);
     summary.timings.push(("render", t.elapsed()));
     let t = Instant::now();
-    staging.commit()?;
+    let manifest = staging.commit(&options.generated_at)?;
+    summary.output = (manifest.files, manifest.bytes);
     crate::store::save_state(
         cache,
         PAGE_STAMPS,

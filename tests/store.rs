@@ -59,12 +59,14 @@ fn store_line(out: &Output) -> [usize; 4] {
     summary_figures(out, "store: ")
 }
 
-/// The numbers of the summary line that starts with `prefix`.
+/// The numbers of the summary line that starts with `prefix`, up to its
+/// first `;`.
 fn summary_figures<const N: usize>(out: &Output, prefix: &str) -> [usize; N] {
     let text = String::from_utf8_lossy(&out.stderr);
     let line = text
         .lines()
         .find_map(|l| l.strip_prefix(prefix))
+        .and_then(|l| l.split(';').next())
         .unwrap_or_else(|| panic!("no line `{prefix}` in: {text}"));
     let numbers: Vec<usize> = line
         .split(|c: char| !c.is_ascii_digit())
@@ -177,6 +179,8 @@ fn a_rebuild_reads_no_package_renders_no_page_and_a_new_release_is_the_only_one_
     assert_eq!(pages_line(&second), [0, 6]);
     assert_eq!(downloads(&reg), Vec::<String>::new());
     assert_eq!(sidecars(&site), before, "every report keeps its stamp");
+    // The entries of the linked pages were taken from the last manifest.
+    common::checked_manifest(&site);
     assert_ne!(
         json(site.join("index.json"))["generated_at"],
         checked_first,
@@ -220,6 +224,7 @@ fn a_rebuild_reads_no_package_renders_no_page_and_a_new_release_is_the_only_one_
         assert_eq!(doc["generated_at"], old["generated_at"], "{name}");
     }
     assert_eq!(pages_line(&third), [changed.len(), 6 - changed.len()]);
+    common::checked_manifest(&site);
 }
 
 #[test]

@@ -91,10 +91,13 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
-/// Every file of a site, by path relative to it, with its bytes.
+/// Every file of a site, by path relative to it, with its bytes; its
+/// manifest is checked, then left out.
 pub fn site_files(site: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    super::checked_manifest(site);
     files_under(site)
         .into_iter()
+        .filter(|p| p != &site.join("manifest.json"))
         .map(|p| {
             let bytes = std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
             (p.strip_prefix(site).unwrap().to_owned(), bytes)

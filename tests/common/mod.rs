@@ -332,9 +332,11 @@ pub fn fetch_options(
     o
 }
 
-/// Every file of a built site with its content, the date stamp of its
+/// Every file of a built site (its manifest checked, then left out) with
+/// its content, the date stamp of its
 /// build (from `index.json`) replaced, sorted by path.
 pub fn snapshot(site: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    checked_manifest(site);
     let stamp = json(site.join("index.json"))["generated_at"]
         .as_str()
         .unwrap()
@@ -342,6 +344,7 @@ pub fn snapshot(site: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     let date = stamp[..10].to_owned();
     let mut files: Vec<_> = walkdir(site)
         .into_iter()
+        .filter(|p| p != &site.join("manifest.json"))
         .map(|p| {
             let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap())
                 .replace(&stamp, "STAMP")
@@ -351,6 +354,42 @@ pub fn snapshot(site: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
         .collect();
     files.sort();
     files
+}
+
+/// Checks that `manifest.json` of a built site lists exactly its other
+/// files, each with its size and SHA-256, sorted by path; the manifest's
+/// own date is the build's (`index.json`).
+pub fn checked_manifest(site: &std::path::Path) {
+    let manifest = json(site.join("manifest.json"));
+    let mut expected: Vec<serde_json::Value> = walkdir(site)
+        .into_iter()
+        .filter(|p| p != &site.join("manifest.json"))
+        .map(|p| {
+            let bytes = std::fs::read(&p).unwrap();
+            let rel: Vec<String> = p
+                .strip_prefix(site)
+                .unwrap()
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            serde_json::json!({
+                "path": rel.join("/"),
+                "size": bytes.len(),
+                "sha256": hex(&Sha256::digest(&bytes)),
+            })
+        })
+        .collect();
+    expected.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
+    assert_eq!(
+        manifest,
+        serde_json::json!({
+            "manifest_version": 1,
+            "generated_at": json(site.join("index.json"))["generated_at"],
+            "files": expected,
+        }),
+        "the manifest of {} lists its files",
+        site.display()
+    );
 }
 
 /// Every file below `dir`.

@@ -5,6 +5,9 @@
 //! `renameat2(RENAME_EXCHANGE)`, elsewhere two renames with recovery), then
 //! deletes the old site. A build killed at any moment leaves the previous
 //! site in place; leftovers of interrupted builds are cleaned up by the next.
+//! Before the swap, [`manifest`] lists every file of the new site.
+
+pub mod manifest;
 
 use std::path::{Path, PathBuf};
 
@@ -88,8 +91,15 @@ impl Staging {
         &self.dir
     }
 
-    /// Publishes the staged site in place of the old one.
-    pub fn commit(self) -> anyhow::Result<()> {
+    /// Writes the manifest of the staged site, then publishes it in place
+    /// of the old one.
+    pub fn commit(self, generated_at: &str) -> anyhow::Result<manifest::ManifestStats> {
+        let stats = manifest::write(&self.dir, &self.out, generated_at)?;
+        self.swap()?;
+        Ok(stats)
+    }
+
+    fn swap(self) -> anyhow::Result<()> {
         if !self.out.exists() {
             std::fs::rename(&self.dir, &self.out)
                 .with_context(|| format!("publishing {}", self.out.display()))?;
@@ -160,13 +170,14 @@ mod tests {
         let out = tmp.path().join("public");
         let s = prepare(&out).unwrap();
         std::fs::write(s.dir().join("a"), "1").unwrap();
-        s.commit().unwrap();
+        s.commit("T").unwrap();
         assert_eq!(std::fs::read_to_string(out.join("a")).unwrap(), "1");
 
         let s = prepare(&out).unwrap();
         std::fs::write(s.dir().join("b"), "2").unwrap();
-        s.commit().unwrap();
+        s.commit("T").unwrap();
         assert!(!out.join("a").exists());
+        assert!(out.join(manifest::MANIFEST).is_file());
         assert_eq!(std::fs::read_to_string(out.join("b")).unwrap(), "2");
         assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
     }
