@@ -155,6 +155,52 @@ struct LineView<'a> {
     n: usize,
     text: &'a str,
     hit: bool,
+    /// Lines left out before this one (0: none).
+    skipped: usize,
+}
+
+/// A file of at most this many lines is shown whole on its evidence page.
+pub const WHOLE_FILE_LINES: usize = 200;
+/// A build script of at most this many lines is shown whole: all of it runs
+/// on the machine of everyone who compiles the crate.
+pub const WHOLE_BUILD_SCRIPT_LINES: usize = 1500;
+/// Lines shown before and after each finding of a longer file.
+pub const EXCERPT_CONTEXT: usize = 8;
+
+/// The lines of `src` an evidence page shows: all of them for a short file
+/// (or a build script of reasonable length, or when no finding has a line),
+/// otherwise the lines around each finding, with the count of lines left out
+/// before each shown one.
+fn shown_lines<'a>(
+    src: &'a str,
+    hits: &std::collections::BTreeSet<usize>,
+    build: bool,
+) -> (Vec<LineView<'a>>, bool) {
+    let all: Vec<&str> = src.lines().collect();
+    let whole = all.len() <= WHOLE_FILE_LINES
+        || (build && all.len() <= WHOLE_BUILD_SCRIPT_LINES)
+        || hits.is_empty();
+    let near = |n: usize| {
+        hits.range(n.saturating_sub(EXCERPT_CONTEXT)..=n + EXCERPT_CONTEXT)
+            .next()
+            .is_some()
+    };
+    let mut lines = Vec::new();
+    let mut skipped = 0;
+    for (i, text) in all.into_iter().enumerate() {
+        let n = i + 1;
+        if whole || near(n) {
+            lines.push(LineView {
+                n,
+                text,
+                hit: hits.contains(&n),
+                skipped: std::mem::take(&mut skipped),
+            });
+        } else {
+            skipped += 1;
+        }
+    }
+    (lines, whole)
 }
 
 #[derive(Serialize)]
@@ -174,6 +220,12 @@ pub struct EvidenceView<'a> {
     r#where: &'static str,
     findings: Vec<EvidenceFinding>,
     lines: Vec<LineView<'a>>,
+    /// Whether every line of the file is shown.
+    whole: bool,
+    /// Lines of the file.
+    total_lines: usize,
+    /// Lines left out after the last one shown.
+    skipped_at_end: usize,
 }
 
 /// Evidence pages of a report: (file name, view).
@@ -198,16 +250,10 @@ pub fn evidence_views(r: &CrateReport) -> Vec<(String, EvidenceView<'_>)> {
                 .collect();
             let hits: std::collections::BTreeSet<usize> =
                 findings.iter().map(|f| f.line as usize).collect();
-            let lines = src
-                .lines()
-                .enumerate()
-                .map(|(i, text)| LineView {
-                    n: i + 1,
-                    text,
-                    hit: hits.contains(&(i + 1)),
-                })
-                .collect();
             let location = crate::signals::location_of(path, r);
+            let (lines, whole) = shown_lines(src, &hits, location == LocationKind::Build);
+            let total_lines = src.lines().count();
+            let skipped_at_end = total_lines - lines.last().map_or(0, |l| l.n);
             let view = EvidenceView {
                 slug: slug(&r.name),
                 path,
@@ -219,6 +265,9 @@ pub fn evidence_views(r: &CrateReport) -> Vec<(String, EvidenceView<'_>)> {
                 },
                 findings,
                 lines,
+                whole,
+                total_lines,
+                skipped_at_end,
             };
             (pages[path.as_str()].clone(), view)
         })
@@ -318,5 +367,35 @@ pub fn report_view(reports: &[CrateReport]) -> ReportView<'_> {
             })
             .collect(),
         codes: code_rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_file_shows_the_lines_around_its_findings() {
+        let src: String = (1..=1000).map(|n| format!("line {n}\n")).collect();
+        let hits = [100, 105, 900].into_iter().collect();
+        let (lines, whole) = shown_lines(&src, &hits, false);
+        assert!(!whole);
+        let shown: Vec<(usize, usize, bool)> =
+            lines.iter().map(|l| (l.n, l.skipped, l.hit)).collect();
+        let mut expected = Vec::new();
+        for n in 92..=113 {
+            expected.push((n, if n == 92 { 91 } else { 0 }, n == 100 || n == 105));
+        }
+        for n in 892..=908 {
+            expected.push((n, if n == 892 { 778 } else { 0 }, n == 900));
+        }
+        assert_eq!(shown, expected);
+        assert_eq!(lines[0].text, "line 92");
+
+        // The same file as a build script, or a short file, is shown whole.
+        assert!(shown_lines(&src, &hits, true).1);
+        let short: String = (1..=200).map(|n| format!("{n}\n")).collect();
+        let (lines, whole) = shown_lines(&short, &hits, false);
+        assert!(whole && lines.len() == 200 && lines.iter().all(|l| l.skipped == 0));
     }
 }
