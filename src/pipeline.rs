@@ -141,8 +141,13 @@ pub struct Gathered {
     pub source: String,
 }
 
-/// Runs the fetch stage for a selection.
-pub fn gather(settings: &Settings, selection: &Selection) -> anyhow::Result<Gathered> {
+/// Runs the fetch stage for a selection; with the dump, cached index files
+/// that it confirms current are used without a request.
+pub fn gather(
+    settings: &Settings,
+    selection: &Selection,
+    dump: Option<&DumpData>,
+) -> anyhow::Result<Gathered> {
     match selection {
         Selection::Dir(dir) => {
             let files = local::list_crate_files(dir)
@@ -162,7 +167,7 @@ pub fn gather(settings: &Settings, selection: &Selection) -> anyhow::Result<Gath
             closure,
             max,
             ..
-        } => fetch_specs(settings, specs, *closure, *max),
+        } => fetch_specs(settings, specs, *closure, *max, dump),
     }
 }
 
@@ -172,9 +177,13 @@ pub fn fetch_specs(
     specs: &[CrateSpec],
     closure: bool,
     max: usize,
+    dump: Option<&DumpData>,
 ) -> anyhow::Result<Gathered> {
     let runtime = tokio::runtime::Runtime::new()?;
-    let fetcher = Fetcher::new(settings.fetch.clone())?;
+    let mut fetcher = Fetcher::new(settings.fetch.clone())?;
+    if let Some(d) = dump {
+        fetcher = fetcher.with_dump(d);
+    }
     let progress = spinner("fetching the index and packages");
     let (inputs, registry) = runtime.block_on(async {
         let registry = fetcher.registry().await.cloned();
@@ -252,7 +261,7 @@ fn fetch_stage(
     };
     let mut settings = settings.clone();
     settings.fetch.skip_stored = true;
-    let mut gathered = gather(&settings, &selection)?;
+    let mut gathered = gather(&settings, &selection, data.dump.as_ref())?;
     gathered.http.add(&data.http);
     Ok((data, gathered))
 }
@@ -486,7 +495,7 @@ pub fn inspect_inputs(settings: &Settings, targets: &[String]) -> anyhow::Result
             source: "local files".into(),
         }
     } else {
-        fetch_specs(settings, &specs, false, usize::MAX)?
+        fetch_specs(settings, &specs, false, usize::MAX, None)?
     };
     gathered.inputs.extend(local_inputs(files));
     Ok(gathered)

@@ -3,8 +3,9 @@
 //! on 127.0.0.1: columns the reader does not use never change the site, a
 //! needed column that is gone stops the build naming the table and the
 //! column and leaves the published site as it was, the format before June
-//! 2026 still reads, and the publisher of each
-//! release, trusted publishing and deleted crates reach the crate reports.
+//! 2026 still reads, the publisher of each release, trusted publishing and
+//! deleted crates reach the crate reports, and a re-run asks only for the
+//! index files of crates whose releases the dump says changed.
 
 mod common;
 
@@ -30,6 +31,17 @@ fn version(num: &str, per_day: u64) -> DumpVersion {
 }
 
 fn dump() -> FixtureDump {
+    dump_with(&["1.0.0"])
+}
+
+/// The dump, with these releases of `lib-a`.
+fn dump_with(lib_a_versions: &[&str]) -> FixtureDump {
+    let mut lib_a = DumpCrate::new("lib-a", "2024-01-01")
+        .owner("github:example:core")
+        .owner("alice");
+    for v in lib_a_versions {
+        lib_a = lib_a.version(version(v, 90));
+    }
     FixtureDump::new("2026-11-19")
         .user("alice", "Alice")
         .user("bob", "")
@@ -48,12 +60,7 @@ fn dump() -> FixtureDump {
                 )
                 .version(version("2.0.0-rc.1", 1).published_by("bob")),
         )
-        .krate(
-            DumpCrate::new("lib-a", "2024-01-01")
-                .owner("github:example:core")
-                .owner("alice")
-                .version(version("1.0.0", 90)),
-        )
+        .krate(lib_a)
         .deleted_with("gone", "2026-03-04", Some("alice"), "published by mistake")
         .deleted("gone", "2025-02-03")
 }
@@ -292,4 +299,42 @@ fn without_a_dump_there_is_no_registry_record() {
     let app = json(tmp.path().join("site/crates/app.json"));
     assert_eq!(app["registry_record"], serde_json::Value::Null);
     assert!(!read(tmp.path().join("site/crates/app/index.html")).contains("Published by"));
+}
+
+#[test]
+fn a_rerun_asks_only_for_the_index_files_the_dump_does_not_confirm() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = FixtureRegistry::start(&crates(), &[]);
+    reg.set_dump(dump().to_bytes());
+    let index_requests = || -> Vec<String> {
+        let mut paths: Vec<String> = reg
+            .log()
+            .into_iter()
+            .filter(|p| p.starts_with("/index/") && !p.ends_with("config.json"))
+            .collect();
+        paths.sort();
+        paths
+    };
+    ok(build(tmp.path(), &reg, "app,lib-a", "site"));
+    assert_eq!(index_requests(), ["/index/3/a/app", "/index/li/b-/lib-a"]);
+
+    // The dump lists the releases of lib-a that its cached index file lists;
+    // it also lists 2.0.0-rc.1 of app, which the index does not.
+    reg.clear_log();
+    ok(build(tmp.path(), &reg, "app,lib-a", "site"));
+    assert_eq!(index_requests(), ["/index/3/a/app"]);
+
+    // A new release of lib-a, in the index and the next dump.
+    reg.publish(
+        &Fixture::new("lib-a", "1.1.0", "description = \"A library\""),
+        None,
+    );
+    reg.set_dump(dump_with(&["1.0.0", "1.1.0"]).to_bytes());
+    reg.clear_log();
+    ok(build(tmp.path(), &reg, "app,lib-a", "site"));
+    assert_eq!(index_requests(), ["/index/3/a/app", "/index/li/b-/lib-a"]);
+    assert_eq!(
+        json(tmp.path().join("site/crates/lib-a.json"))["version"],
+        "1.1.0"
+    );
 }

@@ -114,6 +114,33 @@ pub struct IndexFile {
     pub problems: Vec<Problem>,
 }
 
+/// A digest of the releases of a crate and whether each is yanked, computed
+/// the same way from an index file and from the database dump, so that a
+/// cached index file that the dump confirms current is used without asking
+/// the server.
+pub fn releases_digest<'a>(releases: impl IntoIterator<Item = (&'a semver::Version, bool)>) -> u64 {
+    let mut items: Vec<(&semver::Version, bool)> = releases.into_iter().collect();
+    items.sort();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for (v, yanked) in items {
+        for b in v.to_string().bytes().chain([u8::from(yanked), 0xff]) {
+            hash ^= u64::from(b);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
+}
+
+/// The digest of the releases an index file lists.
+pub fn index_digest(file: &IndexFile) -> u64 {
+    let parsed: Vec<(semver::Version, bool)> = file
+        .versions
+        .iter()
+        .filter_map(|v| Some((semver::Version::parse(&v.version).ok()?, v.yanked)))
+        .collect();
+    releases_digest(parsed.iter().map(|(v, y)| (v, *y)))
+}
+
 /// Whether an index file as served looks whole: its last line is a version
 /// entry (an HTML error page or a body cut off mid-line is not). Only such
 /// files are kept in the cache.

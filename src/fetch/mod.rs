@@ -143,6 +143,7 @@ pub struct Fetcher {
     registry: OnceCell<Registry>,
     reused: AtomicU64,
     store: Store,
+    known: std::collections::HashMap<String, u64>,
 }
 
 impl Fetcher {
@@ -156,11 +157,28 @@ impl Fetcher {
             http: Http::new(options.http.clone())?,
             cache: Cache::new(options.cache.clone()),
             store: Store::new(&options.cache),
+            known: std::collections::HashMap::new(),
             local_dirs,
             options,
             registry: OnceCell::new(),
             reused: AtomicU64::new(0),
         })
+    }
+
+    /// Takes what the database dump says of every crate's releases: a cached
+    /// index file that lists the same releases (and yanks) is then used
+    /// without asking the server, so a daily run asks only for the index
+    /// files of crates that changed since the last one.
+    pub fn with_dump(mut self, dump: &dump::DumpData) -> Self {
+        self.known = dump
+            .crates
+            .iter()
+            .map(|c| {
+                let digest = index::releases_digest(c.versions.iter().map(|v| (&v.num, v.yanked)));
+                (c.name.to_ascii_lowercase(), digest)
+            })
+            .collect();
+        self
     }
 
     /// What the HTTP client has done so far.
@@ -254,6 +272,16 @@ impl Fetcher {
         let rel = index::index_relative_path(name);
         let url = registry.index_file_url(name);
         let path = self.cache.index_path(&rel);
+        if let Some(known) = self.known.get(&name.to_ascii_lowercase()) {
+            let cached = std::fs::read(&path)
+                .ok()
+                .map(|body| index::parse_index_file(name, &body))
+                .filter(|f| index::index_digest(f) == *known);
+            if let Some(file) = cached {
+                self.reused.fetch_add(1, Ordering::Relaxed);
+                return Ok(file);
+            }
+        }
         match self.conditional(&url, &path, index::looks_complete).await {
             Ok(body) => Ok(index::parse_index_file(name, &body)),
             Err(e) => match e.downcast_ref::<HttpError>() {
