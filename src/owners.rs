@@ -5,7 +5,7 @@
 //! `owner-removed` findings and the entries of `owners.xml`.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -36,19 +36,17 @@ pub struct OwnerState {
     pub changes: Vec<OwnerChange>,
 }
 
-fn path(cache: &Path) -> PathBuf {
-    cache.join("state").join("owners.json")
-}
+/// The state file, in `CACHE/state/`.
+const STATE: &str = "owners.json";
 
 /// The previous run's state, when there is one.
 pub fn load(cache: &Path) -> Option<OwnerState> {
-    let bytes = std::fs::read(path(cache)).ok()?;
-    serde_json::from_slice(&bytes).ok()
+    crate::store::load_state(cache, STATE)
 }
 
 /// Writes the state for the next run.
 pub fn save(cache: &Path, state: &OwnerState) -> anyhow::Result<()> {
-    crate::fetch::cache::write_atomic(&path(cache), &serde_json::to_vec(state)?)
+    crate::store::save_state(cache, STATE, state)
 }
 
 /// Compares the reports' owners with the previous state. Crates without

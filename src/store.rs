@@ -10,8 +10,12 @@
 //! the package-derived part of the report, the README source, the evidence
 //! sources and the build facts.
 //!
+//! It also owns `CACHE/state/`: the files one build leaves for the next
+//! (owners, findings seen, release summaries, page stamps), each read and
+//! written through [`load_state`] and [`save_state`].
+//!
 //! This module sits below all stages: fetch asks whether an entry exists,
-//! analyze reads and writes entries.
+//! analyze reads and writes entries, render reads their page data.
 
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
@@ -258,6 +262,12 @@ pub fn load_state<T: serde::de::DeserializeOwned>(cache: &Path, name: &str) -> O
 /// Writes the state file `name` of the cache, atomically.
 pub fn save_state<T: Serialize>(cache: &Path, name: &str, value: &T) -> anyhow::Result<()> {
     write_atomic(&state_path(cache, name), &serde_json::to_vec(value)?)
+}
+
+/// The state file of the summary of one release (for comparing it with the
+/// next): `releases/{name}/{version}.json`.
+pub fn release_summary(name: &str, version: &str) -> String {
+    format!("releases/{name}/{version}.json")
 }
 
 /// Which of `count` shards (numbered from 1) a crate belongs to: FNV-1a of

@@ -4,7 +4,7 @@
 //! notices a new mouse the day it appears.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -35,21 +35,17 @@ pub struct FeedEntry {
     pub level: String,
 }
 
-fn path(cache: &Path) -> PathBuf {
-    cache.join("state").join("seen-findings.json")
-}
+/// The state file, in `CACHE/state/`.
+const STATE: &str = "seen-findings.json";
 
 /// Reads the state of the previous run (empty when there is none or it is unreadable).
 pub fn load(cache: &Path) -> Seen {
-    std::fs::read(path(cache))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
+    crate::store::load_state(cache, STATE).unwrap_or_default()
 }
 
 /// Writes the state for the next run.
 pub fn save(cache: &Path, seen: &Seen) -> anyhow::Result<()> {
-    crate::fetch::cache::write_atomic(&path(cache), &serde_json::to_vec_pretty(seen)?)
+    crate::store::save_state(cache, STATE, seen)
 }
 
 /// Records the current findings and returns the feed entries: crates whose

@@ -237,7 +237,11 @@ fn drop_packages(input: &CrateInput, ctx: &AnalyzeContext) -> usize {
         .as_ref()
         .and_then(|i| i.previous.as_ref())
         .is_some_and(|p| {
-            crate::signals::release::summary_path(cache, &input.name, &p.version).is_file()
+            crate::store::state_path(
+                cache,
+                &crate::store::release_summary(&input.name, &p.version),
+            )
+            .is_file()
         });
     let files = [
         input.file.as_deref(),

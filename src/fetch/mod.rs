@@ -374,10 +374,9 @@ impl Fetcher {
         }
         let previous = input.index.as_ref().and_then(|i| i.previous.clone());
         if let Some(prev) = previous {
-            let kept = crate::signals::release::summary_path(
+            let kept = crate::store::state_path(
                 self.cache.root(),
-                &input.name,
-                &prev.version,
+                &crate::store::release_summary(&input.name, &prev.version),
             )
             .is_file();
             if !kept {

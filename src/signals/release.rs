@@ -7,7 +7,7 @@
 //! appears the next day, the one before it need not be downloaded again.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
@@ -33,29 +33,16 @@ pub struct ReleaseSummary {
     pub unpacked_bytes: u64,
 }
 
-/// Where the summary of a release is kept.
-pub fn summary_path(cache: &Path, name: &str, version: &str) -> PathBuf {
-    cache
-        .join("state")
-        .join("releases")
-        .join(name)
-        .join(format!("{version}.json"))
-}
-
 /// Reads a kept summary.
 pub fn load(cache: &Path, name: &str, version: &str) -> Option<ReleaseSummary> {
-    serde_json::from_slice(&std::fs::read(summary_path(cache, name, version)).ok()?).ok()
+    crate::store::load_state(cache, &crate::store::release_summary(name, version))
 }
 
 /// Keeps a summary for later runs.
 pub fn save(cache: &Path, name: &str, summary: &ReleaseSummary) {
-    if let Ok(bytes) = serde_json::to_vec(summary) {
-        if let Err(e) = crate::fetch::cache::write_atomic_unsynced(
-            &summary_path(cache, name, &summary.version),
-            &bytes,
-        ) {
-            tracing::warn!(krate = name, error = %e, "could not keep the release summary");
-        }
+    let file = crate::store::release_summary(name, &summary.version);
+    if let Err(e) = crate::store::save_state(cache, &file, summary) {
+        tracing::warn!(krate = name, error = %e, "could not keep the release summary");
     }
 }
 
