@@ -3,9 +3,8 @@
 
 use std::fmt::Write;
 
+use crate::format::{human_bytes, thousands};
 use crate::model::{CrateReport, DependencyKind, Severity};
-use crate::render::human_bytes;
-use crate::render::views::thousands;
 
 /// Formats a report for people.
 pub fn text_report(r: &CrateReport) -> String {

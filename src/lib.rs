@@ -22,6 +22,7 @@ pub mod analyze;
 pub mod cli;
 pub mod config;
 pub mod fetch;
+pub mod format;
 pub mod inspect;
 pub mod model;
 pub mod owners;

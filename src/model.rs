@@ -128,6 +128,18 @@ pub struct CrateReport {
     pub page_data_stored: bool,
 }
 
+impl CrateReport {
+    /// The publication time of the version the report describes, when the
+    /// index records it.
+    pub fn published(&self) -> Option<&str> {
+        self.versions
+            .iter()
+            .find(|v| v.num == self.version)?
+            .published
+            .as_deref()
+    }
+}
+
 /// Links derived for the reader from the registry configuration.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
 pub struct Links {

@@ -16,13 +16,12 @@ use rayon::prelude::*;
 
 use crate::fetch::advisories::AdvisoryDb;
 use crate::fetch::dump::DumpData;
+use crate::format::{human_bytes, thousands};
 use crate::model::{
     CrateReport, CrateSummary, DependencyKind, FileKind, Finding, RiskLevel, SCHEMA_VERSION,
     Severity, SiteIndex,
 };
 use crate::owners::{self, OwnerState};
-use crate::render::human_bytes;
-use crate::render::views::thousands;
 use crate::signals::{self, history, identity, identity::Popular, judge};
 
 /// A ranked list for the home page.
@@ -210,11 +209,7 @@ fn site_signals(reports: &mut [CrateReport], dump: Option<&DumpData>) {
 
 /// The publication time of the version a report describes.
 pub fn published(r: &CrateReport) -> Option<&str> {
-    r.versions
-        .iter()
-        .find(|v| v.num == r.version)?
-        .published
-        .as_deref()
+    r.published()
 }
 
 fn summary(r: &CrateReport) -> CrateSummary {

@@ -15,33 +15,7 @@ const MAX_FILES: usize = 1000;
 /// How many dependents a crate page lists.
 const MAX_DEPENDENTS: usize = 500;
 
-/// Formats a byte count (`1.2 MiB`).
-pub fn human_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
-}
-
-/// Formats a count with thousands separators (`12,345`).
-pub fn thousands(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use crate::format::{human_bytes, thousands};
 
 /// Keeps a URL only if it is `http` or `https`.
 pub fn safe_url(url: &str) -> Option<String> {

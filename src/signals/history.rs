@@ -70,7 +70,7 @@ pub fn young_dependencies(
     first_published: &BTreeMap<String, String>,
     risky_build: &dyn Fn(&str) -> bool,
 ) -> Vec<Finding> {
-    let Some(released) = crate::rank::published(report).and_then(parse_time) else {
+    let Some(released) = report.published().and_then(parse_time) else {
         return Vec::new();
     };
     let mut out = Vec::new();

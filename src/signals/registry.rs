@@ -40,7 +40,7 @@ pub fn ownership_findings<'a>(
             )
         })
         .collect();
-    let release = super::super::rank::published(r).and_then(parse);
+    let release = r.published().and_then(parse);
     let created = r.created_at.as_deref().and_then(parse);
     for o in r.owners.iter().flatten() {
         let Some(since) = o.since.as_deref().and_then(parse) else {
@@ -61,7 +61,7 @@ pub fn ownership_findings<'a>(
                     o.login,
                     o.since.as_deref().unwrap_or(""),
                     r.version,
-                    super::super::rank::published(r).unwrap_or("")
+                    r.published().unwrap_or("")
                 ),
                 format!(
                     "`{}` was made an owner {} days before version {} was published, long after the crate was created. A new owner who publishes at once is ordinary when a maintainer joins, and the usual shape of a hijacked crate.",
