@@ -97,12 +97,13 @@ pub fn update(previous: Option<&OwnerState>, reports: &[CrateReport], now: &str)
     state
 }
 
-/// The kept changes of one crate.
-pub fn changes_of<'a>(
-    state: &'a OwnerState,
-    name: &'a str,
-) -> impl Iterator<Item = &'a OwnerChange> {
-    state.changes.iter().filter(move |c| c.name == name)
+/// The kept changes by crate name, each crate's in the state's order.
+pub fn changes_by_name(state: &OwnerState) -> BTreeMap<&str, Vec<&OwnerChange>> {
+    let mut by_name: BTreeMap<&str, Vec<&OwnerChange>> = BTreeMap::new();
+    for c in &state.changes {
+        by_name.entry(c.name.as_str()).or_default().push(c);
+    }
+    by_name
 }
 
 #[cfg(test)]

@@ -77,7 +77,7 @@ impl std::fmt::Display for RunSummary {
         let stages: Vec<String> = self
             .timings
             .iter()
-            .map(|(s, d)| format!("{s} {:.1}s", d.as_secs_f64()))
+            .map(|(s, d)| format!("{s} {:.2}s", d.as_secs_f64()))
             .collect();
         write!(f, "time: {}", stages.join(", "))
     }

@@ -7,7 +7,7 @@
 //! release reached is the one analyzed on this site (the newest), and crates
 //! outside the site are listed as unknown rather than guessed.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 use semver::{Version, VersionReq};
@@ -156,47 +156,36 @@ fn dump_reverse(
 
 /// Crates that reach `start` through normal and build dependencies.
 fn transitive(rev: &[Vec<(u32, DependencyKind)>], start: u32) -> usize {
-    let mut seen = vec![false; rev.len()];
-    seen[start as usize] = true;
-    let mut queue = VecDeque::from([start]);
     let mut count = 0;
-    while let Some(n) = queue.pop_front() {
-        for &(s, k) in &rev[n as usize] {
-            if k != DependencyKind::Dev && !seen[s as usize] {
-                seen[s as usize] = true;
-                count += 1;
-                queue.push_back(s);
-            }
-        }
-    }
+    super::closure::reach(
+        rev.len(),
+        start,
+        |n| {
+            rev[n as usize]
+                .iter()
+                .filter(|e| e.1 != DependencyKind::Dev)
+                .map(|e| e.0)
+        },
+        |_| count += 1,
+    );
     count
 }
 
 /// Known releases of a crate: (version, yanked), from the site's index data
-/// first, then the dump.
-fn releases(
+/// first (`parsed`, by report), then the dump.
+fn releases<'a>(
     name: &str,
     site: &HashMap<String, usize>,
-    reports: &[CrateReport],
-    dump: Option<&DumpData>,
-) -> Option<Vec<(Version, bool)>> {
+    parsed: &'a [Vec<(Version, bool)>],
+    dump: Option<&'a DumpData>,
+) -> Option<Vec<(&'a Version, bool)>> {
     if let Some(&i) = site.get(&name.to_ascii_lowercase()) {
-        let list: Vec<(Version, bool)> = reports[i]
-            .versions
-            .iter()
-            .filter_map(|v| Some((Version::parse(&v.num).ok()?, v.yanked)))
-            .collect();
-        if !list.is_empty() {
-            return Some(list);
+        if !parsed[i].is_empty() {
+            return Some(parsed[i].iter().map(|(v, y)| (v, *y)).collect());
         }
     }
     let (_, c) = dump?.get(name)?;
-    Some(
-        c.versions
-            .iter()
-            .map(|v| (v.num.clone(), v.yanked))
-            .collect(),
-    )
+    Some(c.versions.iter().map(|v| (&v.num, v.yanked)).collect())
 }
 
 /// Fills `dependency_health` of every report.
@@ -210,9 +199,18 @@ pub fn health(
         .enumerate()
         .map(|(i, r)| (r.name.to_ascii_lowercase(), i))
         .collect();
+    let parsed: Vec<Vec<(Version, bool)>> = reports
+        .par_iter()
+        .map(|r| {
+            r.versions
+                .iter()
+                .filter_map(|v| Some((Version::parse(&v.num).ok()?, v.yanked)))
+                .collect()
+        })
+        .collect();
     let found: Vec<DependencyHealth> = reports
         .par_iter()
-        .map(|r| health_of(r, &site, reports, dump, advisories))
+        .map(|r| health_of(r, &site, &parsed, dump, advisories))
         .collect();
     for (r, h) in reports.iter_mut().zip(found) {
         r.dependency_health = h;
@@ -222,7 +220,7 @@ pub fn health(
 fn health_of(
     r: &CrateReport,
     site: &HashMap<String, usize>,
-    reports: &[CrateReport],
+    parsed: &[Vec<(Version, bool)>],
     dump: Option<&DumpData>,
     advisories: Option<&AdvisoryDb>,
 ) -> DependencyHealth {
@@ -237,7 +235,7 @@ fn health_of(
             continue;
         }
         let (Some(list), Ok(req)) = (
-            releases(&d.name, site, reports, dump),
+            releases(&d.name, site, parsed, dump),
             VersionReq::parse(&d.req),
         ) else {
             h.unknown.push(d.name.clone());
@@ -249,22 +247,22 @@ fn health_of(
             req: d.req.clone(),
             detail,
         };
-        let usable = |v: &&(Version, bool)| !v.1;
+        let usable = |v: &&(&Version, bool)| !v.1;
         let newest = list
             .iter()
             .filter(usable)
             .filter(|v| v.0.pre.is_empty())
-            .map(|v| &v.0)
+            .map(|v| v.0)
             .max()
-            .or_else(|| list.iter().filter(usable).map(|v| &v.0).max());
+            .or_else(|| list.iter().filter(usable).map(|v| v.0).max());
         let matching = list
             .iter()
             .filter(usable)
-            .map(|v| &v.0)
+            .map(|v| v.0)
             .filter(|v| req.matches(v))
             .max();
         let Some(chosen) = matching else {
-            let yanked_match = list.iter().any(|v| v.1 && req.matches(&v.0));
+            let yanked_match = list.iter().any(|v| v.1 && req.matches(v.0));
             h.yanked.push(issue(if yanked_match {
                 "only yanked releases match".into()
             } else {
@@ -298,9 +296,28 @@ pub fn weight(reports: &mut [CrateReport]) {
         .enumerate()
         .map(|(i, r)| (r.name.to_ascii_lowercase(), i))
         .collect();
+    // Each crate's followed dependencies, resolved once: those on the site
+    // by position, the others by name.
+    let (deps, unknown): (Vec<Vec<u32>>, Vec<Vec<&str>>) = reports
+        .iter()
+        .map(|r| {
+            let (mut on_site, mut elsewhere) = (Vec::new(), Vec::new());
+            for d in r
+                .dependencies
+                .iter()
+                .filter(|d| d.kind != DependencyKind::Dev && !d.optional)
+            {
+                match site.get(&d.name.to_ascii_lowercase()) {
+                    Some(&j) => on_site.push(j as u32),
+                    None => elsewhere.push(d.name.as_str()),
+                }
+            }
+            (on_site, elsewhere)
+        })
+        .unzip();
     let found: Vec<DependencyWeight> = (0..reports.len())
         .into_par_iter()
-        .map(|i| weight_of(i, &site, reports))
+        .map(|i| weight_of(i, &deps, &unknown, reports))
         .collect();
     for (r, w) in reports.iter_mut().zip(found) {
         r.dependency_weight = w;
@@ -309,29 +326,23 @@ pub fn weight(reports: &mut [CrateReport]) {
 
 fn weight_of(
     start: usize,
-    site: &HashMap<String, usize>,
+    deps: &[Vec<u32>],
+    unknown_deps: &[Vec<&str>],
     reports: &[CrateReport],
 ) -> DependencyWeight {
     let mut w = DependencyWeight::default();
-    let mut seen = BTreeSet::from([start]);
-    let mut unknown = BTreeSet::new();
-    let mut queue = VecDeque::from([start]);
-    while let Some(i) = queue.pop_front() {
-        for d in reports[i]
-            .dependencies
-            .iter()
-            .filter(|d| d.kind != DependencyKind::Dev && !d.optional)
-        {
-            match site.get(&d.name.to_ascii_lowercase()) {
-                Some(&j) if seen.insert(j) => queue.push_back(j),
-                Some(_) => {}
-                None => {
-                    unknown.insert(d.name.clone());
-                }
-            }
-        }
+    let mut seen = Vec::new();
+    super::closure::reach(
+        reports.len(),
+        start as u32,
+        |i| deps[i as usize].iter().copied(),
+        |i| seen.push(i as usize),
+    );
+    let mut unknown: BTreeSet<&str> = unknown_deps[start].iter().copied().collect();
+    for &i in &seen {
+        unknown.extend(unknown_deps[i].iter().copied());
     }
-    for &i in seen.iter().filter(|&&i| i != start) {
+    for &i in &seen {
         let r = &reports[i];
         w.crates += 1;
         w.package_bytes += r.package.uncompressed_bytes;
@@ -355,7 +366,7 @@ fn weight_of(
         }
     }
     w.crates += unknown.len();
-    w.unknown = unknown.into_iter().collect();
+    w.unknown = unknown.into_iter().map(str::to_owned).collect();
     w.build_scripts.sort();
     w.proc_macros.sort();
     w.advisories.sort();

@@ -6,6 +6,7 @@
 //! site-wide summary and lists. Each list says by which figure it is
 //! ordered; ties are broken by name so the order is stable.
 
+mod closure;
 pub mod graph;
 pub mod registry;
 pub mod score;
@@ -116,13 +117,16 @@ pub fn enrich(reports: &mut [CrateReport], inputs: &RankInputs<'_>) -> OwnerStat
         registry::attach(reports, dump);
     }
     let owner_state = owners::update(inputs.previous_owners, reports, inputs.generated_at);
+    let changes = owners::changes_by_name(&owner_state);
     for r in reports.iter_mut() {
         if let Some(db) = inputs.advisories {
             r.advisories =
                 Some(db.for_crate(&r.name, semver::Version::parse(&r.version).ok().as_ref()));
         }
-        let mut found =
-            signals::registry::ownership_findings(r, owners::changes_of(&owner_state, &r.name));
+        let mut found = signals::registry::ownership_findings(
+            r,
+            changes.get(r.name.as_str()).into_iter().flatten().copied(),
+        );
         found.extend(signals::registry::advisory_findings(r));
         r.findings.extend(found);
     }

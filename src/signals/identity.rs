@@ -3,11 +3,15 @@
 //!
 //! Popularity comes from the caller: reverse dependencies within the site,
 //! and the list of popular crates shipped in `content/popular-crates.txt`
-//! (regenerated with `cargofox popular`).
+//! (regenerated with `cargofox popular`). Near names are looked up in a
+//! [`NearIndex`] of the popular names, built once per set, and confirmed
+//! with [`similarity`].
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
 
 use super::metadata_finding as finding;
+use super::near_names::NearIndex;
 use crate::model::{CrateReport, Finding, FindingKind, Severity};
 
 /// The popular crates shipped with cargofox, most popular first.
@@ -17,6 +21,9 @@ pub const POPULAR_LIST: &str = include_str!("../../content/popular-crates.txt");
 #[derive(Debug, Clone, Default)]
 pub struct Popular {
     names: BTreeSet<String>,
+    /// The names indexed by their one-deletion neighbourhood, built on the
+    /// first lookup after a change.
+    index: OnceLock<NearIndex>,
 }
 
 /// Lowercase, with `_` as `-`: the registry treats them as the same name.
@@ -45,12 +52,26 @@ impl Popular {
     pub fn from_names<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
         Self {
             names: names.into_iter().map(normalize).collect(),
+            index: OnceLock::new(),
         }
     }
 
     /// Adds names.
     pub fn extend<'a>(&mut self, names: impl IntoIterator<Item = &'a str>) {
         self.names.extend(names.into_iter().map(normalize));
+        self.index = OnceLock::new();
+    }
+
+    fn index(&self) -> &NearIndex {
+        self.index.get_or_init(|| {
+            NearIndex::new(
+                self.names
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|p| p.len() >= 4),
+                5,
+            )
+        })
     }
 
     /// Whether `name` is popular.
@@ -64,9 +85,23 @@ impl Popular {
         if self.names.contains(&n) || n.len() < 4 {
             return None;
         }
-        self.names
+        // Every popular name `similarity` can accept: `n` less an affix, or
+        // one edit from `n`. Positions follow the names' order, so the first
+        // confirmed is the one a comparison with every name would find.
+        let index = self.index();
+        let affixed = SUFFIXES
             .iter()
-            .find_map(|p| similarity(&n, p).map(|how| (p.clone(), how)))
+            .filter_map(|s| n.strip_suffix(s))
+            .chain(PREFIXES.iter().filter_map(|p| n.strip_prefix(p)))
+            .filter_map(|p| index.exact(p));
+        let mut candidates: Vec<u32> = index.near(&n);
+        candidates.extend(affixed);
+        candidates.sort_unstable();
+        candidates.dedup();
+        candidates.into_iter().find_map(|i| {
+            let p = &index.names()[i as usize];
+            similarity(&n, p).map(|how| (p.clone(), how))
+        })
     }
 }
 
@@ -294,6 +329,95 @@ mod tests {
         assert!(p.imitated("serde").is_none(), "a popular crate is no squat");
         assert!(p.imitated("serde_json").is_none());
         assert!(p.imitated("tractor").is_none());
+    }
+
+    /// What `imitated` found before it had an index: the first popular
+    /// name, in order, that `similarity` accepts.
+    fn imitated_by_comparison(p: &Popular, name: &str) -> Option<(String, &'static str)> {
+        let n = normalize(name);
+        if p.names.contains(&n) || n.len() < 4 {
+            return None;
+        }
+        p.names
+            .iter()
+            .find_map(|q| similarity(&n, q).map(|how| (q.clone(), how)))
+    }
+
+    /// Names one step from `p`: each character left out, doubled, replaced
+    /// by a neighbouring key or swapped with the next, every affix, and the
+    /// other separator.
+    fn variants(p: &str) -> Vec<String> {
+        let c: Vec<char> = p.chars().collect();
+        let s = |v: &[char]| v.iter().collect::<String>();
+        let mut out = vec![p.to_owned(), p.replace('-', "_"), p.to_ascii_uppercase()];
+        for i in 0..c.len() {
+            out.push(s(&[&c[..i], &c[i + 1..]].concat()));
+            out.push(s(&[&c[..=i], &c[i..]].concat()));
+            for k in ['q', 'w', 's', 'x', '1', '-', '_'] {
+                out.push(s(&[&c[..i], &[k], &c[i + 1..]].concat()));
+            }
+            if i + 1 < c.len() {
+                let mut t = c.clone();
+                t.swap(i, i + 1);
+                out.push(s(&t));
+            }
+        }
+        out.extend(SUFFIXES.iter().map(|x| format!("{p}{x}")));
+        out.extend(PREFIXES.iter().map(|x| format!("{x}{p}")));
+        out
+    }
+
+    #[test]
+    fn the_index_finds_what_a_comparison_with_every_popular_name_finds() {
+        let mut popular = Popular::from_names(
+            Popular::shipped()
+                .names
+                .iter()
+                .take(150)
+                .map(String::as_str),
+        );
+        let edge = [
+            "a",
+            "ab",
+            "abc",
+            "abcd",
+            "abcde",
+            "serde_json",
+            "serde-json",
+            "rust-decimal",
+            "rust_decimal",
+            "tokio",
+            "tokioo",
+            "rand",
+            "rands",
+        ];
+        popular.extend(edge);
+        let mut queries: Vec<String> = edge.iter().map(|s| s.to_string()).collect();
+        queries.extend(["", "x", "-", "_", "a-", "-a", "A"].map(String::from));
+        for p in popular.names.clone() {
+            queries.extend(variants(&p));
+        }
+        let mut matched = 0;
+        for q in &queries {
+            let got = popular.imitated(q);
+            assert_eq!(got, imitated_by_comparison(&popular, q), "{q:?}");
+            matched += usize::from(got.is_some());
+        }
+        assert!(
+            matched > queries.len() / 4,
+            "{matched} of {}",
+            queries.len()
+        );
+        assert_eq!(
+            popular.imitated("tokio_rs").unwrap().0,
+            "tokio",
+            "`_` is `-`"
+        );
+        assert!(
+            popular.imitated("Serde_JSON").is_none(),
+            "the popular name itself"
+        );
+        assert!(popular.imitated("abcdef").is_some() && popular.imitated("b").is_none());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! - [`source`]: the token-level scan of Rust files (capabilities);
 //! - [`contents`]: the package's files (executables, large files, VCS info);
 //! - [`identity`]: names and repositories compared with popular crates;
+//! - [`near_names`]: the index that finds names one edit apart;
 //! - [`history`]: the newest release's dependencies compared with the one before;
 //! - [`release`]: the newest release's package compared with the one before;
 //! - [`judge`]: the explicit rules that turn findings into a risk level.
@@ -22,6 +23,7 @@ pub mod judge;
 mod known;
 mod lex;
 mod literals;
+pub mod near_names;
 pub mod registry;
 pub mod release;
 mod skim;
