@@ -19,6 +19,7 @@
 //! no later build reads its package again.
 
 pub mod analyze;
+pub mod atomic;
 pub mod cli;
 pub mod config;
 pub mod fetch;

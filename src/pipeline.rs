@@ -42,6 +42,29 @@ pub struct RunSummary {
     pub http: HttpCounts,
     /// Time per stage.
     pub timings: Vec<(&'static str, Duration)>,
+    /// The process's peak resident memory at the end of each stage (bytes),
+    /// where the system says (Linux).
+    pub peak_memory: Vec<(&'static str, u64)>,
+}
+
+impl RunSummary {
+    /// Records the end of a stage started at `started`: its time, and the
+    /// peak memory so far.
+    fn stage(&mut self, name: &'static str, started: Instant) {
+        self.timings.push((name, started.elapsed()));
+        if let Some(peak) = peak_resident_bytes() {
+            self.peak_memory.push((name, peak));
+        }
+    }
+}
+
+/// The peak resident memory of this process (`VmHWM` of
+/// `/proc/self/status`), where the system reports it.
+fn peak_resident_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+    let kib: u64 = line.trim().trim_end_matches("kB").trim().parse().ok()?;
+    Some(kib * 1024)
 }
 
 impl std::fmt::Display for RunSummary {
@@ -79,7 +102,16 @@ impl std::fmt::Display for RunSummary {
             .iter()
             .map(|(s, d)| format!("{s} {:.2}s", d.as_secs_f64()))
             .collect();
-        write!(f, "time: {}", stages.join(", "))
+        write!(f, "time: {}", stages.join(", "))?;
+        if !self.peak_memory.is_empty() {
+            let peaks: Vec<String> = self
+                .peak_memory
+                .iter()
+                .map(|(s, b)| format!("{s} {}", render::human_bytes(*b)))
+                .collect();
+            write!(f, "\npeak memory after: {}", peaks.join(", "))?;
+        }
+        Ok(())
     }
 }
 
@@ -276,11 +308,11 @@ pub fn analyze_only(settings: &Settings, selection: &Selection) -> anyhow::Resul
     if let Some(shard) = settings.fetch.shard {
         gathered.inputs.retain(|i| shard.contains(&i.name));
     }
-    summary.timings.push(("fetch", t.elapsed()));
+    summary.stage("fetch", t);
     summary.http = gathered.http;
     let t = Instant::now();
     let (reports, counts) = analyze_stored(settings, &gathered, &generated_at)?;
-    summary.timings.push(("analyze", t.elapsed()));
+    summary.stage("analyze", t);
     summary.store = counts;
     summary.crates = reports.len();
     summary.analyzed = reports
@@ -363,7 +395,7 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
     let generated_at = now_rfc3339();
     let t = Instant::now();
     let (data, gathered) = fetch_stage(settings, selection)?;
-    summary.timings.push(("fetch", t.elapsed()));
+    summary.stage("fetch", t);
     summary.http = gathered.http;
 
     let t = Instant::now();
@@ -372,7 +404,7 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
     let source = gathered.source;
     drop(gathered.inputs);
     summary.store = counts;
-    summary.timings.push(("analyze", t.elapsed()));
+    summary.stage("analyze", t);
     summary.crates = reports.len();
     summary.analyzed = reports
         .iter()
@@ -408,7 +440,7 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
         &reports,
         &generated_at,
     );
-    summary.timings.push(("rank", t.elapsed()));
+    summary.stage("rank", t);
 
     let t = Instant::now();
     let staging = publish::prepare(&settings.out)?;
@@ -442,7 +474,7 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
     };
     summary.pages = stats.pages;
     summary.crate_pages = (stats.crates_rendered, stats.crates_unchanged);
-    summary.timings.push(("render", t.elapsed()));
+    summary.stage("render", t);
     let t = Instant::now();
     let manifest = staging.commit(&options.generated_at)?;
     summary.output = (manifest.files, manifest.bytes);
@@ -459,7 +491,7 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
         .context("saving the findings seen, for the next run's feed")?;
     crate::owners::save(&settings.fetch.cache, &site.owner_state)
         .context("saving the owners, for the next run's ownership changes")?;
-    summary.timings.push(("publish", t.elapsed()));
+    summary.stage("publish", t);
     Ok(summary)
 }
 

@@ -181,23 +181,8 @@ impl Store {
         let mut gz = GzEncoder::new(Vec::new(), Compression::default());
         serde_json::to_writer(&mut gz, entry)?;
         gz.flush()?;
-        write_atomic(&path, &gz.finish()?)
+        crate::atomic::write_atomic_unsynced(&path, &gz.finish()?)
     }
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same folder.
-fn write_atomic(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
-    use anyhow::Context;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".tmp-")
-        .tempfile_in(dir)
-        .with_context(|| format!("creating a temporary file in {}", dir.display()))?;
-    tmp.write_all(bytes)?;
-    tmp.persist(path)
-        .with_context(|| format!("saving {}", path.display()))?;
-    Ok(())
 }
 
 /// One of the shards a daily build splits the registry into (`K/N`: shard
@@ -261,7 +246,7 @@ pub fn load_state<T: serde::de::DeserializeOwned>(cache: &Path, name: &str) -> O
 
 /// Writes the state file `name` of the cache, atomically.
 pub fn save_state<T: Serialize>(cache: &Path, name: &str, value: &T) -> anyhow::Result<()> {
-    write_atomic(&state_path(cache, name), &serde_json::to_vec(value)?)
+    crate::atomic::write_atomic_unsynced(&state_path(cache, name), &serde_json::to_vec(value)?)
 }
 
 /// The state file of the summary of one release (for comparing it with the
