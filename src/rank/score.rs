@@ -67,7 +67,18 @@ pub fn components(r: &CrateReport, now: &str) -> Vec<ScoreComponent> {
             "Release recency",
             v,
             10,
-            format!("newest release {days} days old"),
+            // The date, not the age: an age in days would change every day
+            // and make every page look changed to an incremental build.
+            format!(
+                "newest release published {} ({})",
+                published.and_then(|p| p.get(..10)).unwrap_or_default(),
+                match v {
+                    10 => "within 90 days",
+                    7 => "within a year",
+                    4 => "within two years",
+                    _ => "more than two years before",
+                }
+            ),
         ));
     }
     let releases = r.versions.iter().filter(|v| !v.yanked).count();
