@@ -12,7 +12,6 @@
 
 use std::path::{Path, PathBuf};
 
-
 use super::http::Validators;
 
 /// A cache folder.

@@ -163,7 +163,16 @@ fn engine() -> anyhow::Result<tera::Tera> {
     Ok(tera)
 }
 
+/// Largest page minified (bytes of HTML). minify-html holds a tree of the
+/// whole document, some 40 times its size: a list of every crate of the
+/// registry would take gigabytes. Larger pages, which are lists made by the
+/// templates and already compact, are written as rendered.
+pub const MAX_MINIFIED: usize = 1 << 20;
+
 fn minify(html: &str) -> Vec<u8> {
+    if html.len() > MAX_MINIFIED {
+        return html.as_bytes().to_vec();
+    }
     let mut cfg = minify_html::Cfg::new();
     cfg.minify_css = true;
     cfg.keep_closing_tags = true;
