@@ -193,8 +193,8 @@ struct BuildArgs {
 struct AnalyzeArgs {
     #[command(flatten)]
     crates: FetchArgs,
-    /// Cover only shard K of N: the crates whose name hashes to K (the
-    /// others are still resolved, for the closure, but not downloaded).
+    /// Cover only shard K of N: the crates whose name hashes to K (with
+    /// --closure, the others are resolved for the closure, not downloaded).
     #[arg(long, value_name = "K/N")]
     shard: Option<crate::store::Shard>,
     /// Remove each .crate file from the cache once its analysis is in the

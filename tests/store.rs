@@ -247,6 +247,19 @@ fn shards_analyzed_apart_and_merged_by_copying_build_the_unsharded_site() {
         );
         let entries = stored(&dir.join(&cache));
         assert_eq!(store_line(&out)[1], entries.len(), "shard {k}");
+        // Without the closure, a shard reads only its own crates' index files.
+        let mut indexed: Vec<String> = files_under(&dir.join(&cache).join("index"))
+            .into_iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .filter(|n| !n.ends_with(".json"))
+            .collect();
+        indexed.sort();
+        let mut own: Vec<String> = entries
+            .iter()
+            .map(|e| e.split('/').next().unwrap().to_owned())
+            .collect();
+        own.sort();
+        assert_eq!(indexed, own, "shard {k}");
         assert!(!dir.join("public").exists(), "analyze writes no site");
         shards.push(entries);
     }

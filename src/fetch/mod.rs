@@ -66,8 +66,8 @@ pub struct FetchOptions {
     /// Do not download a release whose analysis is already in the store
     /// (building a site); off when the cache is filled as a mirror.
     pub skip_stored: bool,
-    /// Download only the packages of the crates of this shard (the others
-    /// are still resolved, for the closure).
+    /// Download only the packages of the crates of this shard; the others
+    /// are resolved only when the closure needs them.
     pub shard: Option<Shard>,
 }
 
@@ -468,8 +468,12 @@ impl Fetcher {
         let concurrency = self.options.concurrency.max(1);
         let mut seen: HashSet<String> = HashSet::new();
         let mut wave: Vec<CrateSpec> = Vec::new();
+        // Without the closure, the crates of other shards need not even be
+        // resolved: a shard's cache then holds only its own index files.
+        let other_shard =
+            |name: &str| !closure && self.options.shard.is_some_and(|s| !s.contains(name));
         for s in specs {
-            if seen.insert(s.name.to_ascii_lowercase()) {
+            if !other_shard(&s.name) && seen.insert(s.name.to_ascii_lowercase()) {
                 wave.push(s.clone());
             }
         }
