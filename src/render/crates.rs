@@ -147,7 +147,7 @@ fn render_one(
             &minify(&html),
         )?;
     }
-    let mut json = serde_json::to_vec_pretty(r)?;
+    let mut json = serde_json::to_vec(r)?;
     json.push(b'\n');
     write(dir, &format!("crates/{slug}.json"), &json)
 }
