@@ -192,6 +192,11 @@ fn parse_sha(hex: &str) -> Option<[u8; 32]> {
     Some(out)
 }
 
+/// Version of how crate pages are written, beyond the templates (the
+/// sidecar's formatting, the evidence excerpts): raised with any such
+/// change, so that pages written before it are rendered again.
+const PAGES_VERSION: u32 = 2;
+
 /// What every crate page shows of the site: the templates, the theme, the
 /// site's settings (not its date), the analyzer and cargofox's version.
 fn site_fingerprint(site: &SiteView<'_>) -> Vec<u8> {
@@ -213,6 +218,7 @@ fn site_fingerprint(site: &SiteView<'_>) -> Vec<u8> {
         h.update([0]);
     }
     h.update(crate::store::ANALYZER_VERSION.to_le_bytes());
+    h.update(PAGES_VERSION.to_le_bytes());
     h.finalize().to_vec()
 }
 
