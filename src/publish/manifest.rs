@@ -7,7 +7,7 @@
 //! hashes only the files it wrote.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 use serde::{Deserialize, Serialize};
@@ -59,7 +59,12 @@ pub fn write(dir: &Path, published: &Path, generated_at: &str) -> anyhow::Result
         .map(|m| m.files.into_iter().map(|e| (e.path.clone(), e)).collect())
         .unwrap_or_default();
     let mut files = Vec::new();
-    walk(dir, &mut files).with_context(|| format!("listing {}", dir.display()))?;
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.with_context(|| format!("listing {}", dir.display()))?;
+        if !entry.file_type().is_dir() {
+            files.push(entry.into_path());
+        }
+    }
     let mut stats = ManifestStats::default();
     let mut entries = Vec::with_capacity(files.len());
     for path in files {
@@ -122,19 +127,6 @@ fn same_file(meta: &std::fs::Metadata, other: &Path) -> bool {
 #[cfg(not(unix))]
 fn same_file(_meta: &std::fs::Metadata, _other: &Path) -> bool {
     false
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for e in std::fs::read_dir(dir)? {
-        let e = e?;
-        let p = e.path();
-        if e.file_type()?.is_dir() {
-            walk(&p, out)?;
-        } else {
-            out.push(p);
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -263,10 +263,13 @@ fn reusable(
     let sidecar = Path::new("crates").join(format!("{slug}.json"));
     let mut files = vec![sidecar];
     files.extend(
-        walk(&site.join(&page_dir))
+        walkdir::WalkDir::new(site.join(&page_dir))
+            .into_iter()
+            .collect::<Result<Vec<_>, _>>()
             .ok()?
             .into_iter()
-            .filter_map(|p| p.strip_prefix(site).ok().map(Path::to_owned)),
+            .filter(|e| !e.file_type().is_dir())
+            .filter_map(|e| e.path().strip_prefix(site).ok().map(Path::to_owned)),
     );
     if !files.iter().any(|f| f.ends_with("index.html")) {
         return None;
@@ -287,18 +290,4 @@ fn reusable(
         }
     }
     Some(stamp.clone())
-}
-
-/// Every file under `dir`, recursively.
-fn walk(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir)? {
-        let p = e?.path();
-        if p.is_dir() {
-            out.extend(walk(&p)?);
-        } else {
-            out.push(p);
-        }
-    }
-    Ok(out)
 }
