@@ -1,4 +1,4 @@
-//! Number formatting shared by every stage that prints figures (the pages,
+//! Number and digest formatting shared by every stage that prints figures (the pages,
 //! the text reports, the run's summary, the ranking's explanations): below
 //! all stages, so that none imports another for it.
 
@@ -26,6 +26,16 @@ pub fn thousands(n: usize) -> String {
             out.push(',');
         }
         out.push(c);
+    }
+    out
+}
+
+/// Lowercase hex of bytes (digests in file names, manifests and reports).
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
     }
     out
 }

@@ -25,10 +25,7 @@ pub fn text_report(r: &CrateReport) -> String {
             .unwrap_or_else(|| "(none declared)".into()),
     );
     line("repository", or_none(&r.repository));
-    line(
-        "published",
-        crate::rank::published(r).unwrap_or("(unknown)").to_owned(),
-    );
+    line("published", r.published().unwrap_or("(unknown)").to_owned());
     line(
         "edition",
         format!(

@@ -15,7 +15,8 @@
 //! [`pipeline`] runs them in order; [`cli`] and [`config`] turn the command
 //! line into settings; [`serve`] and [`inspect`] are the other commands.
 //! [`signals`] holds the risk signals the analyze and rank stages report.
-//! [`store`], below every stage, keeps the analysis of each release so that
+//! [`unpacked`] is a package's files as read, shared by analyze and the
+//! signals. [`store`], below every stage, keeps the analysis of each release so that
 //! no later build reads its package again.
 
 pub mod analyze;
@@ -34,4 +35,5 @@ pub mod render;
 pub mod serve;
 pub mod signals;
 pub mod store;
+pub mod unpacked;
 pub mod watch;

@@ -19,7 +19,7 @@ pub use registry::{
 };
 
 /// Version of the JSON sidecar schema. Bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Everything cargofox knows about one version of one crate.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]

@@ -114,7 +114,7 @@ fn a_fixture_registry_becomes_a_site() {
 
     // Its sidecar.
     let kit = json(site.join("crates/web-kit.json"));
-    assert_eq!(kit["schema_version"], 1);
+    assert_eq!(kit["schema_version"], 2);
     assert_eq!(kit["name"], "web-kit");
     assert_eq!(
         kit["version"], "1.0.0",
@@ -170,7 +170,12 @@ fn a_fixture_registry_becomes_a_site() {
     assert_eq!(names, vec!["broken", "helper", "tiny", "web-kit"]);
     let home = read(site.join("index.html"));
     assert!(home.contains("/site/crates/web-kit/"));
-    assert!(read(site.join("crates/index.html")).contains("Tiny"));
+    // Every crate is listed under its first letter, linked from `crates/`.
+    let letters = read(site.join("crates/index.html"));
+    for letter in ["b", "h", "t", "w"] {
+        assert!(letters.contains(&format!("/site/letters/{letter}/")));
+    }
+    assert!(read(site.join("letters/t/index.html")).contains("Tiny"));
     let sitemap = read(site.join("sitemap.xml"));
     assert!(sitemap.contains("<loc>https://example.test/site/crates/tiny/</loc>"));
     assert!(

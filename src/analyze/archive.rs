@@ -49,18 +49,7 @@ impl Limits {
     }
 }
 
-/// One entry of the package, relative to its `{name}-{version}/` folder.
-#[derive(Debug, Clone)]
-pub struct RawFile {
-    /// Path inside the package, `/`-separated.
-    pub path: String,
-    /// Size from the tar header.
-    pub size: u64,
-    /// Contents, when the entry is a regular file within the size limit.
-    pub data: Option<Vec<u8>>,
-    /// Whether the entry is a regular file.
-    pub regular: bool,
-}
+pub use crate::unpacked::RawFile;
 
 /// A package read into memory.
 #[derive(Debug, Default)]

@@ -19,7 +19,8 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::fetch::local::is_valid_crate_name;
-use crate::fetch::{CrateInput, hex, index::Registry};
+use crate::fetch::{CrateInput, index::Registry};
+use crate::format::hex;
 use crate::model::{
     CrateReport, FileEntry, FileKind, Links, PackageInfo, Problem, ReadmeInfo, SCHEMA_VERSION,
 };

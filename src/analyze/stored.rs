@@ -15,7 +15,8 @@ use std::path::Path;
 use sha2::{Digest, Sha256};
 
 use super::{AnalyzeContext, analyze_guarded, path_safe, reader_links};
-use crate::fetch::{CrateInput, hex};
+use crate::fetch::CrateInput;
+use crate::format::hex;
 use crate::model::{CrateReport, Problem};
 use crate::store::{Store, StoreError, StoreKey, StoredAnalysis};
 

@@ -27,6 +27,7 @@ use futures_util::{StreamExt, stream};
 use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
+use crate::format::hex;
 use crate::model::{Dependency, DependencyKind, Problem, VersionInfo};
 use crate::store::{Shard, Store, StoreKey};
 use cache::{Cache, write_atomic};
@@ -510,9 +511,4 @@ impl Fetcher {
         .await;
         chosen
     }
-}
-
-/// Lowercase hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -188,7 +188,7 @@ pub struct Ranking {
     pub score: u32,
     /// Every part of the score.
     pub components: Vec<ScoreComponent>,
-    /// Position among the crates of its first category on this site.
+    /// Standing among the crates of its first category on this site.
     pub category_rank: Option<CategoryRank>,
 }
 
@@ -210,10 +210,25 @@ pub struct ScoreComponent {
 pub struct CategoryRank {
     /// Category slug.
     pub category: String,
-    /// 1 is the best.
-    pub rank: usize,
-    /// Crates of that category on this site.
-    pub of: usize,
+    /// The smallest of [`TOP_PERCENT`] such that fewer than that share of
+    /// the category's crates rank above this one (1 for the first; 100:
+    /// the lower half). A band rather than a position, so that it changes
+    /// only when the crate's standing does, not whenever a crate joins the
+    /// category.
+    pub top_percent: u8,
+}
+
+/// The bands of [`CategoryRank::top_percent`], best first.
+pub const TOP_PERCENT: [u8; 6] = [1, 5, 10, 25, 50, 100];
+
+impl CategoryRank {
+    /// The band of the crate at `rank` (1 is the best, never 0) of `of`.
+    pub fn band(rank: usize, of: usize) -> u8 {
+        TOP_PERCENT
+            .into_iter()
+            .find(|&p| (rank - 1) * 100 < of * usize::from(p))
+            .unwrap_or(100)
+    }
 }
 
 /// What the registry's records say about the crate's releases, from the
@@ -236,4 +251,24 @@ pub struct ReleaseRecord {
     pub num: String,
     /// Login of the user who published it, when the registry knows.
     pub published_by: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CategoryRank;
+
+    #[test]
+    fn category_bands_count_the_crates_ranked_above() {
+        let bands: Vec<u8> = [1, 2, 5, 6, 10, 11, 25, 26, 50, 51, 100]
+            .into_iter()
+            .map(|rank| CategoryRank::band(rank, 100))
+            .collect();
+        assert_eq!(bands, [1, 5, 5, 10, 10, 25, 25, 50, 50, 100, 100]);
+        // The first of any category has no crate above it; of three, the
+        // second has a third of them above it, the last two thirds.
+        assert_eq!(CategoryRank::band(1, 1), 1);
+        assert_eq!(CategoryRank::band(1, 3), 1);
+        assert_eq!(CategoryRank::band(2, 3), 50);
+        assert_eq!(CategoryRank::band(3, 3), 100);
+    }
 }

@@ -87,7 +87,7 @@ pub fn write(dir: &Path, published: &Path, generated_at: &str) -> anyhow::Result
                 let bytes =
                     std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
                 ManifestEntry {
-                    sha256: crate::fetch::hex(&Sha256::digest(&bytes)),
+                    sha256: crate::format::hex(&Sha256::digest(&bytes)),
                     size: meta.len(),
                     path: rel,
                 }
@@ -172,12 +172,12 @@ mod tests {
                     ManifestEntry {
                         path: "crates/a.json".into(),
                         size: 3,
-                        sha256: crate::fetch::hex(&Sha256::digest(b"{}\n")),
+                        sha256: crate::format::hex(&Sha256::digest(b"{}\n")),
                     },
                     ManifestEntry {
                         path: "index.html".into(),
                         size: 5,
-                        sha256: crate::fetch::hex(&Sha256::digest(b"newer")),
+                        sha256: crate::format::hex(&Sha256::digest(b"newer")),
                     },
                 ],
             }

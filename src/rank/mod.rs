@@ -211,18 +211,13 @@ fn site_signals(reports: &mut [CrateReport], dump: Option<&DumpData>) {
     }
 }
 
-/// The publication time of the version a report describes.
-pub fn published(r: &CrateReport) -> Option<&str> {
-    r.published()
-}
-
 fn summary(r: &CrateReport) -> CrateSummary {
     CrateSummary {
         name: r.name.clone(),
         version: r.version.clone(),
         description: r.description.clone(),
         license: r.license.clone(),
-        published: published(r).map(str::to_owned),
+        published: r.published().map(str::to_owned),
         code_lines: r.code.total_code(),
         package_bytes: r.package.uncompressed_bytes,
         dependencies: r

@@ -55,7 +55,7 @@ pub fn components(r: &CrateReport, now: &str) -> Vec<ScoreComponent> {
             }
         ),
     ));
-    let published = super::published(r);
+    let published = r.published();
     if let Some(days) = published.and_then(|p| days_between(p, now)) {
         let v = match days {
             ..=90 => 10,
@@ -205,8 +205,7 @@ pub fn score_all(reports: &mut [CrateReport], now: &str) {
         for (rank, i) in members.into_iter().enumerate() {
             reports[i].ranking.category_rank = Some(CategoryRank {
                 category: cat.clone(),
-                rank: rank + 1,
-                of,
+                top_percent: CategoryRank::band(rank + 1, of),
             });
         }
     }

@@ -242,7 +242,7 @@ fn fingerprint(
         .collect();
     h.update(&local);
     h.update([u8::from(r.page_data_stored)]);
-    Ok(crate::fetch::hex(&h.finalize()[..16]))
+    Ok(crate::format::hex(&h.finalize()[..16]))
 }
 
 /// Links the crate's pages from the previous site when their fingerprint is

@@ -7,7 +7,9 @@
 //! the same data differ only in the date stamp.
 
 pub mod crates;
+pub mod lists;
 pub mod markdown;
+pub mod paged;
 pub mod registry;
 pub mod risk;
 pub mod views;
@@ -15,7 +17,6 @@ pub mod views;
 use std::path::Path;
 
 use anyhow::Context as _;
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::model::CrateReport;
@@ -39,6 +40,9 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("feed.xml", include_str!("../../templates/feed.xml")),
     ("group.html", include_str!("../../templates/group.html")),
     ("groups.html", include_str!("../../templates/groups.html")),
+    ("letter.html", include_str!("../../templates/letter.html")),
+    ("level.html", include_str!("../../templates/level.html")),
+    ("pager.html", include_str!("../../templates/pager.html")),
 ];
 
 const PAGES: &[(&str, &str)] = &[
@@ -102,17 +106,6 @@ struct HomeView<'a> {
     proc_macros: String,
     with_problems: String,
     lists: Vec<ListView<'a>>,
-}
-
-#[derive(Serialize)]
-struct RowView<'a> {
-    name: &'a str,
-    slug: String,
-    version: &'a str,
-    description: Option<&'a str>,
-    code_lines: String,
-    dependencies: usize,
-    problems: usize,
 }
 
 #[derive(Serialize)]
@@ -180,6 +173,20 @@ fn minify(html: &str) -> Vec<u8> {
     minify_html::minify(html.as_bytes(), &cfg)
 }
 
+/// Writes `value` as pretty JSON at `rel`, streamed to the file.
+fn write_json(dir: &Path, rel: &str, value: &impl Serialize) -> anyhow::Result<()> {
+    let path = dir.join(rel);
+    let file =
+        std::fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?;
+    let mut out = std::io::BufWriter::new(file);
+    serde_json::to_writer_pretty(&mut out, value)?;
+    std::io::Write::write_all(&mut out, b"\n")?;
+    out.into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
 fn write(dir: &Path, rel: &str, bytes: &[u8]) -> anyhow::Result<()> {
     let path = dir.join(rel);
     if let Some(parent) = path.parent() {
@@ -242,26 +249,11 @@ pub fn render_site(
     c.insert("home", &home_view(reports, summary));
     write(dir, "index.html", &page("home.html", &c)?)?;
 
-    let mut c = ctx.clone();
-    let rows: Vec<RowView> = reports
-        .iter()
-        .map(|r| RowView {
-            name: &r.name,
-            slug: slug(&r.name),
-            version: &r.version,
-            description: r.description.as_deref(),
-            code_lines: views::thousands(r.code.total_code()),
-            dependencies: r.dependencies.len(),
-            problems: r.problems.len(),
-        })
-        .collect();
-    c.insert("crates", &rows);
-    write(dir, "crates/index.html", &page("crates.html", &c)?)?;
     write(dir, "404.html", &page("404.html", &ctx)?)?;
     let mut c = ctx.clone();
     c.insert("report", &risk::report_view(reports));
     write(dir, "report/index.html", &page("report.html", &c)?)?;
-    stats.pages += 4;
+    stats.pages += 3;
 
     for (name, source) in PAGES {
         let (fm, body) =
@@ -283,13 +275,11 @@ pub fn render_site(
         write(dir, &format!("theme/{name}"), bytes)?;
     }
 
-    let mut index = serde_json::to_vec_pretty(&summary.index)?;
-    index.push(b'\n');
-    write(dir, "index.json", &index)?;
+    write_json(dir, "index.json", &summary.index)?;
     stats.json_files += 1;
 
     let root = format!("{}/", opts.base_url.trim_end_matches('/'));
-    let mut urls = vec![root.clone(), format!("{root}crates/")];
+    let mut urls = vec![root.clone()];
     urls.extend(PAGES.iter().map(|(n, _)| format!("{root}{n}/")));
     urls.extend(
         reports
@@ -297,7 +287,14 @@ pub fn render_site(
             .map(|r| format!("{root}crates/{}/", slug(&r.name))),
     );
     urls.push(format!("{root}report/"));
-    stats.pages += render_groups(dir, &tera, &ctx, reports, &mut urls, &root)?;
+    for paths in [
+        lists::render_letters(dir, &tera, &ctx, reports)?,
+        lists::render_levels(dir, &tera, &ctx, reports)?,
+        lists::render_groups(dir, &tera, &ctx, reports)?,
+    ] {
+        stats.pages += paths.len();
+        urls.extend(paths.iter().map(|p| format!("{root}{p}")));
+    }
     if reports.iter().any(|r| r.owners.is_some()) {
         let entries = registry::owner_feed_entries(&summary.owner_state.changes, &root);
         write(
@@ -394,39 +391,6 @@ fn feed_xml(
         &entries,
         now,
     )
-}
-
-/// Owner, category and keyword pages and their index pages; returns how
-/// many pages were written.
-fn render_groups(
-    dir: &Path,
-    tera: &tera::Tera,
-    ctx: &tera::Context,
-    reports: &[CrateReport],
-    urls: &mut Vec<String>,
-    root: &str,
-) -> anyhow::Result<usize> {
-    let (pages, index) = registry::group_pages(reports);
-    pages.par_iter().try_for_each(|g| -> anyhow::Result<()> {
-        let mut c = ctx.clone();
-        c.insert("group", g);
-        let html = tera
-            .render("group.html", &c)
-            .with_context(|| format!("rendering {}", g.path))?;
-        write(dir, &format!("{}index.html", g.path), &minify(&html))
-    })?;
-    urls.extend(pages.iter().map(|g| format!("{root}{}", g.path)));
-    for (kind, links) in &index {
-        let mut c = ctx.clone();
-        c.insert("kind", kind);
-        c.insert("links", links);
-        let html = tera
-            .render("groups.html", &c)
-            .with_context(|| format!("rendering {kind}/"))?;
-        write(dir, &format!("{kind}/index.html"), &minify(&html))?;
-        urls.push(format!("{root}{kind}/"));
-    }
-    Ok(pages.len() + index.len())
 }
 
 fn home_view<'a>(reports: &'a [CrateReport], summary: &'a SiteSummary) -> HomeView<'a> {

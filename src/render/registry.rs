@@ -166,8 +166,9 @@ pub struct GroupPage {
     pub title: String,
     /// What the group is.
     pub kind: &'static str,
-    /// Its crates, most downloaded first (then best score, then name).
-    pub rows: Vec<GroupRow>,
+    /// Its crates (indices of the reports), most downloaded first (then
+    /// best score, then name).
+    pub members: Vec<usize>,
 }
 
 /// A link to a group page from its index page.
@@ -235,24 +236,29 @@ pub fn group_pages(reports: &[CrateReport]) -> (Vec<GroupPage>, Vec<(String, Vec
             path: format!("{dir}/{seg}/"),
             title: label,
             kind: what,
-            rows: members
-                .iter()
-                .map(|&i| {
-                    let r = &reports[i];
-                    GroupRow {
-                        name: r.name.clone(),
-                        slug: super::slug(&r.name),
-                        version: r.version.clone(),
-                        description: r.description.clone(),
-                        level: r.risk.level.as_str(),
-                        downloads: r.downloads.as_ref().map(|d| thousands(d.recent as usize)),
-                        score: r.ranking.score,
-                    }
-                })
-                .collect(),
+            members,
         });
     }
     (pages, index)
+}
+
+/// The rows of a group page's crates.
+pub fn group_rows(reports: &[CrateReport], members: &[usize]) -> Vec<GroupRow> {
+    members
+        .iter()
+        .map(|&i| {
+            let r = &reports[i];
+            GroupRow {
+                name: r.name.clone(),
+                slug: super::slug(&r.name),
+                version: r.version.clone(),
+                description: r.description.clone(),
+                level: r.risk.level.as_str(),
+                downloads: r.downloads.as_ref().map(|d| thousands(d.recent as usize)),
+                score: r.ranking.score,
+            }
+        })
+        .collect()
 }
 
 /// Entries of the ownership feed: (title, id, link, updated, summary).

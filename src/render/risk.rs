@@ -280,19 +280,9 @@ struct LevelCount {
     count: usize,
 }
 
-#[derive(Serialize)]
-struct ReportRow<'a> {
-    name: &'a str,
-    slug: String,
-    version: &'a str,
-    reason: &'a str,
-}
-
-#[derive(Serialize)]
-struct LevelList<'a> {
-    level: &'static str,
-    crates: Vec<ReportRow<'a>>,
-}
+/// Crates of each serious level shown on the report page; all of them are
+/// on `report/{level}/`.
+const REPORT_ROWS: usize = 50;
 
 #[derive(Serialize)]
 struct CodeRow {
@@ -307,7 +297,7 @@ struct CodeRow {
 #[derive(Serialize)]
 pub struct ReportView<'a> {
     levels: Vec<LevelCount>,
-    lists: Vec<LevelList<'a>>,
+    lists: Vec<super::lists::LevelPreview<'a>>,
     codes: Vec<CodeRow>,
 }
 
@@ -350,21 +340,9 @@ pub fn report_view(reports: &[CrateReport]) -> ReportView<'_> {
                 count: reports.iter().filter(|r| r.risk.level == *l).count(),
             })
             .collect(),
-        lists: levels[..2]
+        lists: super::lists::LISTED_LEVELS
             .iter()
-            .map(|l| LevelList {
-                level: l.as_str(),
-                crates: reports
-                    .iter()
-                    .filter(|r| r.risk.level == *l)
-                    .map(|r| ReportRow {
-                        name: &r.name,
-                        slug: slug(&r.name),
-                        version: &r.version,
-                        reason: r.risk.reasons.first().map_or("", |s| s.as_str()),
-                    })
-                    .collect(),
-            })
+            .map(|&l| super::lists::level_preview(reports, l, REPORT_ROWS))
             .collect(),
         codes: code_rows,
     }

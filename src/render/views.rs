@@ -33,7 +33,7 @@ pub fn slug(name: &str) -> String {
         use sha2::Digest;
         format!(
             "_invalid-{}",
-            &crate::fetch::hex(&sha2::Sha256::digest(name.as_bytes()))[..16]
+            &crate::format::hex(&sha2::Sha256::digest(name.as_bytes()))[..16]
         )
     }
 }
@@ -139,7 +139,7 @@ pub fn crate_view(r: &CrateReport, is_local: &dyn Fn(&str) -> bool) -> CrateView
 
     let mut languages: Vec<_> = r.code.languages.iter().collect();
     languages.sort_by(|a, b| b.1.code.cmp(&a.1.code).then_with(|| a.0.cmp(b.0)));
-    let published = crate::rank::published(r).map(str::to_owned);
+    let published = r.published().map(str::to_owned);
 
     let dependency_groups = [
         (DependencyKind::Normal, "Normal"),

@@ -2,10 +2,10 @@
 //! libraries recognized by their magic bytes, unusually large files, and the
 //! `.cargo_vcs_info.json` record (missing, or made from a dirty tree).
 
-use crate::analyze::archive::RawFile;
 use crate::model::{
     BuildFacts, CrateReport, FileKind, Finding, FindingKind, LocationKind, Severity,
 };
+use crate::unpacked::RawFile;
 
 /// Files over this size (bytes) that are not source code are reported.
 const LARGE_FILE: u64 = 4 << 20;

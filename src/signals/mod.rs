@@ -31,8 +31,8 @@ pub mod source;
 
 use std::collections::BTreeMap;
 
-use crate::analyze::archive::RawFile;
 use crate::model::{BuildFacts, CrateReport, Finding, FindingKind, LocationKind, Severity};
+use crate::unpacked::RawFile;
 use source::{Cap, Hit};
 
 /// Evidence of at most this many places is kept per code and file; the

@@ -186,10 +186,7 @@ pub fn diff(now: &ReleaseSummary, before: &ReleaseSummary) -> Vec<Finding> {
 }
 
 /// The SHA-256 (hex) of the build script among the package's files.
-pub fn build_script_sha(
-    r: &CrateReport,
-    files: &[crate::analyze::archive::RawFile],
-) -> Option<String> {
+pub fn build_script_sha(r: &CrateReport, files: &[crate::unpacked::RawFile]) -> Option<String> {
     use sha2::Digest;
     let path = r
         .package
@@ -199,5 +196,5 @@ pub fn build_script_sha(
         .path
         .clone();
     let data = files.iter().find(|f| f.path == path)?.data.as_deref()?;
-    Some(crate::fetch::hex(&sha2::Sha256::digest(data)))
+    Some(crate::format::hex(&sha2::Sha256::digest(data)))
 }
