@@ -434,7 +434,7 @@ fn visit(tab: &mut Tab<'_>, url: &str, file: &Path, pass: &mut Pass) {
     if xml {
         let text = serde_json::to_string(&std::fs::read_to_string(file).unwrap()).unwrap();
         let x = tab.eval(&format!("({XML_PROBE})({text})"));
-        let root_ok = ["feed", "urlset"].contains(&x["root"].as_str().unwrap());
+        let root_ok = ["feed", "urlset", "sitemapindex"].contains(&x["root"].as_str().unwrap());
         if !root_ok || x["errors"] != 0 || x["xhtml"] != 0 || x["scripts"] != 0 {
             fail(format!("not a clean feed or sitemap: {x}"));
         }

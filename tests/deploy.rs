@@ -122,9 +122,14 @@ fn deploys_upload_what_changed_and_delete_what_is_gone() {
 
     build("alpha,beta");
     let third = deploy(&site, &remote, true);
+    // gamma's pages go, and so does the list of crates starting with g.
     assert_eq!(
         names(&third["delete"]),
-        ["crates/gamma.json", "crates/gamma/index.html"]
+        [
+            "crates/gamma.json",
+            "crates/gamma/index.html",
+            "letters/g/index.html"
+        ]
     );
     deploy(&site, &remote, false);
     assert_eq!(contents(&remote), contents(&site));

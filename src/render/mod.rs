@@ -1,7 +1,7 @@
 //! The render stage: writes the whole static site into a folder. It owns the
 //! templates (tera, autoescaping on, embedded in the binary from
 //! `templates/`), the project's own pages (`content/*.md`), the theme, the
-//! JSON sidecars, `index.json`, `sitemap.xml`, `robots.txt` and `404.html`.
+//! JSON sidecars, `index.json`, the sitemaps, `robots.txt` and `404.html`.
 //! All HTML goes through one minify-html configuration. Crate pages are
 //! rendered in parallel; output depends only on the input, so two builds of
 //! the same data differ only in the date stamp.
@@ -12,6 +12,7 @@ pub mod markdown;
 pub mod paged;
 pub mod registry;
 pub mod risk;
+pub mod sitemap;
 pub mod views;
 
 use std::path::Path;
@@ -31,6 +32,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("page.html", include_str!("../../templates/page.html")),
     ("404.html", include_str!("../../templates/404.html")),
     ("sitemap.xml", include_str!("../../templates/sitemap.xml")),
+    (
+        "sitemap-index.xml",
+        include_str!("../../templates/sitemap-index.xml"),
+    ),
     ("risk.html", include_str!("../../templates/risk.html")),
     (
         "evidence.html",
@@ -310,13 +315,8 @@ pub fn render_site(
             .as_bytes(),
         )?;
     }
-    let mut c = tera::Context::new();
-    c.insert("urls", &urls);
-    write(
-        dir,
-        "sitemap.xml",
-        tera.render("sitemap.xml", &c)?.as_bytes(),
-    )?;
+    sitemap::write_sitemaps(dir, &tera, &root, &urls, sitemap::MAX_URLS)?;
+    drop(urls);
     write(
         dir,
         "feed.xml",
