@@ -7,10 +7,12 @@
 //! is versioned by [`SCHEMA_VERSION`]; a field is only ever added within a
 //! version, never renamed or removed. `content/data.md` documents each field.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 pub mod registry;
+pub mod schema;
 
 pub use registry::{
     Advisory, AdvisoryKind, CategoryRank, DailyDownloads, DependencyHealth, DependencyWeight,
@@ -22,7 +24,7 @@ pub use registry::{
 pub const SCHEMA_VERSION: u32 = 2;
 
 /// Everything cargofox knows about one version of one crate.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct CrateReport {
     /// Version of this document's schema ([`SCHEMA_VERSION`]).
     pub schema_version: u32,
@@ -141,7 +143,7 @@ impl CrateReport {
 }
 
 /// Links derived for the reader from the registry configuration.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct Links {
     /// The crate's page on the registry's own web site, from the index's `api` base.
     pub registry: Option<String>,
@@ -150,7 +152,7 @@ pub struct Links {
 }
 
 /// The build targets a package declares or that cargo would discover.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct Targets {
     /// Name of the library target, if any.
     pub lib: Option<String>,
@@ -167,7 +169,9 @@ pub struct Targets {
 }
 
 /// Kind of a dependency, as in the index.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum DependencyKind {
     /// Needed to build and run the crate.
@@ -191,7 +195,9 @@ impl DependencyKind {
 }
 
 /// One dependency of a crate version.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
 pub struct Dependency {
     /// Kind of the dependency.
     pub kind: DependencyKind,
@@ -214,7 +220,7 @@ pub struct Dependency {
 }
 
 /// One published version of a crate.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct VersionInfo {
     /// Version number.
     pub num: String,
@@ -229,7 +235,7 @@ pub struct VersionInfo {
 }
 
 /// Facts from `.cargo_vcs_info.json`, written by `cargo package`.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct VcsInfo {
     /// Commit the package was made from.
     pub commit: Option<String>,
@@ -240,7 +246,7 @@ pub struct VcsInfo {
 }
 
 /// The README file of a package.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct ReadmeInfo {
     /// Path inside the package.
     pub path: String,
@@ -249,7 +255,7 @@ pub struct ReadmeInfo {
 }
 
 /// Lines of code of a package, counted by tokei.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct CodeStats {
     /// Number of files in a language tokei recognizes.
     pub files: usize,
@@ -267,7 +273,7 @@ impl CodeStats {
 }
 
 /// Line counts of one language.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct LanguageStats {
     /// Files in that language.
     pub files: usize,
@@ -280,7 +286,7 @@ pub struct LanguageStats {
 }
 
 /// The `.crate` file and what it contains.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct PackageInfo {
     /// Size of the compressed `.crate` file.
     pub compressed_bytes: u64,
@@ -295,7 +301,7 @@ pub struct PackageInfo {
 }
 
 /// One file of a package.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct FileEntry {
     /// Path relative to the package root, `/`-separated.
     pub path: String,
@@ -310,7 +316,9 @@ pub struct FileEntry {
 }
 
 /// Classification of a package file.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum FileKind {
     /// `Cargo.toml`, `Cargo.toml.orig`, `Cargo.lock`, `.cargo_vcs_info.json`.
@@ -349,7 +357,7 @@ impl FileKind {
 }
 
 /// Something that went wrong for one crate. The batch always goes on.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Problem {
     /// Stable kebab-case code, documented on the methodology page.
     pub code: String,
@@ -368,7 +376,7 @@ impl Problem {
 }
 
 /// One line of `index.json`: the summary of a crate for scripts and lists.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct CrateSummary {
     /// Crate name.
     pub name: String,
@@ -406,7 +414,7 @@ pub struct CrateSummary {
 }
 
 /// `index.json`: the whole site in one document.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct SiteIndex {
     /// Schema version ([`SCHEMA_VERSION`]).
     pub schema_version: u32,
@@ -420,7 +428,18 @@ pub struct SiteIndex {
 
 /// How much a finding matters.
 #[derive(
-    Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
@@ -449,7 +468,9 @@ impl Severity {
 
 /// Whether a finding is something the package plainly contains, or a
 /// conclusion drawn from such facts.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum FindingKind {
     /// Read directly from the package, index or metadata.
@@ -461,7 +482,18 @@ pub enum FindingKind {
 
 /// Where the code of a finding runs.
 #[derive(
-    Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum LocationKind {
@@ -495,7 +527,9 @@ impl LocationKind {
 }
 
 /// One risk signal, in the one shape every signal has.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
 pub struct Finding {
     /// Stable kebab-case code (documented on the methodology page).
     pub code: String,
@@ -519,7 +553,18 @@ pub struct Finding {
 
 /// Risk level of a crate.
 #[derive(
-    Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
 )]
 #[serde(rename_all = "lowercase")]
 pub enum RiskLevel {
@@ -547,7 +592,7 @@ impl RiskLevel {
 }
 
 /// The judgement on a crate: its level and the rules that set it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct Risk {
     /// The highest level any rule gave.
     pub level: RiskLevel,
@@ -556,7 +601,7 @@ pub struct Risk {
 }
 
 /// What the build script starts, gathered for the judgement.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BuildFacts {
     /// Programs started by a literal name (`Command::new("cc")`).
     pub spawned_literals: Vec<String>,

@@ -466,3 +466,125 @@ fn risk_findings_reach_the_page_the_evidence_the_report_and_the_feed() {
         "the next run's feed remembers what was seen"
     );
 }
+
+/// The reports of every crate, decompressed from `data/crates.ndjson.gz`.
+fn bulk_reports(site: &Path) -> Vec<serde_json::Value> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(site.join("data/crates.ndjson.gz")).unwrap();
+    let mut text = String::new();
+    flate2::read::GzDecoder::new(file)
+        .read_to_string(&mut text)
+        .unwrap();
+    text.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn the_data_files_hold_every_report_and_their_schemas_validate_them() {
+    use sha2::Digest as _;
+    use std::os::unix::fs::MetadataExt as _;
+    let reg = registry();
+    let tmp = tempfile::tempdir().unwrap();
+    let crates = ["--crates", "web-kit,broken", "--closure"];
+    ok(build(tmp.path(), &reg, "public", &crates));
+    let site = tmp.path().join("public");
+
+    // The reports file holds the sidecars, whole, in the order of index.json.
+    let index = json(site.join("index.json"));
+    let sidecars: Vec<serde_json::Value> = index["crates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| json(site.join(format!("crates/{}.json", c["name"].as_str().unwrap()))))
+        .collect();
+    assert_eq!(sidecars.len(), 4);
+    assert_eq!(bulk_reports(&site), sidecars);
+
+    // Every sidecar and index.json are valid against the published schemas,
+    // checked by a JSON Schema validator; documents that break them are not.
+    let crate_schema = json(site.join("data/crate.schema.json"));
+    assert_eq!(
+        crate_schema["$id"],
+        "https://example.test/site/data/crate.schema.json"
+    );
+    let validator = jsonschema::validator_for(&crate_schema).unwrap();
+    for s in &sidecars {
+        let errors: Vec<String> = validator.iter_errors(s).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "{}: {errors:?}", s["name"]);
+    }
+    let mut older = sidecars[0].clone();
+    older["schema_version"] = 1.into();
+    assert!(!validator.is_valid(&older));
+    let mut broken = sidecars[0].clone();
+    broken["risk"]["level"] = "severe".into();
+    assert!(!validator.is_valid(&broken));
+    let index_validator =
+        jsonschema::validator_for(&json(site.join("data/index.schema.json"))).unwrap();
+    assert!(index_validator.is_valid(&index));
+    let mut no_crates = index.clone();
+    no_crates.as_object_mut().unwrap().remove("crates");
+    assert!(!index_validator.is_valid(&no_crates));
+
+    // files.json lists each data file with its real size and digest, and the
+    // data page links them.
+    let listing = json(site.join("data/files.json"));
+    let paths: Vec<&str> = listing["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap();
+            let bytes = std::fs::read(site.join(path)).unwrap();
+            assert_eq!(f["size"], bytes.len(), "{path}");
+            assert_eq!(
+                f["sha256"].as_str().unwrap(),
+                common::hex(&sha2::Sha256::digest(&bytes)),
+                "{path}"
+            );
+            assert_eq!(f["generated_at"], index["generated_at"], "{path}");
+            path
+        })
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "data/crates.ndjson.gz",
+            "data/crate.schema.json",
+            "index.json",
+            "data/index.schema.json"
+        ]
+    );
+    let page = read(site.join("data/index.html"));
+    for path in &paths {
+        assert!(page.contains(&format!("href=/site/{path}>")), "{path}");
+    }
+
+    // Nothing new: the reports file is the published one, linked, and every
+    // file keeps the time it was written.
+    let inode = std::fs::metadata(site.join("data/crates.ndjson.gz"))
+        .unwrap()
+        .ino();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    ok(build(tmp.path(), &reg, "public", &crates));
+    assert_eq!(
+        std::fs::metadata(site.join("data/crates.ndjson.gz"))
+            .unwrap()
+            .ino(),
+        inode
+    );
+    let again = json(site.join("data/files.json"));
+    let kept: Vec<&serde_json::Value> = again["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"] != "index.json")
+        .collect();
+    let before: Vec<&serde_json::Value> = listing["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["path"] != "index.json")
+        .collect();
+    assert_eq!(kept, before);
+}

@@ -3,12 +3,13 @@
 //! place in the dependency graph, advisories and the ranking. Filled by the
 //! rank stage; every list is sorted so the JSON is deterministic.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::DependencyKind;
 
 /// Download counts from the database dump.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct Downloads {
     /// Every download of every version, all time.
     pub total: u64,
@@ -21,7 +22,7 @@ pub struct Downloads {
 }
 
 /// Downloads on one day.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct DailyDownloads {
     /// The day (`YYYY-MM-DD`, UTC).
     pub date: String,
@@ -30,7 +31,9 @@ pub struct DailyDownloads {
 }
 
 /// User or team.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum OwnerKind {
     /// A user account.
@@ -41,7 +44,9 @@ pub enum OwnerKind {
 }
 
 /// One owner of a crate: someone who can publish it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
 pub struct Owner {
     /// Login (`github:org:team` for teams).
     pub login: String,
@@ -54,7 +59,7 @@ pub struct Owner {
 }
 
 /// Where graph figures come from.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum GraphSource {
     /// Only the crates of this site (no dump was loaded).
@@ -65,7 +70,7 @@ pub enum GraphSource {
 }
 
 /// Who depends on the crate.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct ReverseDependencies {
     /// Which crates were counted.
     pub source: GraphSource,
@@ -85,7 +90,7 @@ pub struct ReverseDependencies {
 }
 
 /// One direct dependent.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct Dependent {
     /// Crate name.
     pub name: String,
@@ -96,7 +101,7 @@ pub struct Dependent {
 }
 
 /// How healthy the crate's own dependency requirements are.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct DependencyHealth {
     /// Requirements whose crate's releases are known and were checked.
     pub checked: usize,
@@ -111,7 +116,9 @@ pub struct DependencyHealth {
 }
 
 /// One unhealthy requirement.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
 pub struct HealthIssue {
     /// Dependency name.
     pub name: String,
@@ -123,7 +130,7 @@ pub struct HealthIssue {
 
 /// What compiling the crate pulls in, by an approximate resolution (see the
 /// methodology page).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct DependencyWeight {
     /// Crates compiled besides this one.
     pub crates: usize,
@@ -144,7 +151,9 @@ pub struct DependencyWeight {
 }
 
 /// What kind of advisory.
-#[derive(Debug, Clone, Copy, Default, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum AdvisoryKind {
     /// The crate was published to attack its users.
@@ -161,7 +170,7 @@ pub enum AdvisoryKind {
 }
 
 /// A RustSec advisory about the crate.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct Advisory {
     /// `RUSTSEC-YYYY-NNNN`.
     pub id: String,
@@ -182,7 +191,7 @@ pub struct Advisory {
 }
 
 /// The explainable score.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
 pub struct Ranking {
     /// Sum of the points over the sum of the maxima, out of 100.
     pub score: u32,
@@ -193,7 +202,7 @@ pub struct Ranking {
 }
 
 /// One part of the score.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct ScoreComponent {
     /// What is scored.
     pub label: String,
@@ -206,7 +215,7 @@ pub struct ScoreComponent {
 }
 
 /// Rank within a category.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct CategoryRank {
     /// Category slug.
     pub category: String,
@@ -233,7 +242,7 @@ impl CategoryRank {
 
 /// What the registry's records say about the crate's releases, from the
 /// database dump.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct RegistryRecord {
     /// The release the registry shows by default, when it names one.
     pub default_version: Option<String>,
@@ -245,7 +254,7 @@ pub struct RegistryRecord {
 }
 
 /// One release as the registry records it.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 pub struct ReleaseRecord {
     /// Version number.
     pub num: String,

@@ -6,6 +6,7 @@
 //! rendered in parallel; output depends only on the input, so two builds of
 //! the same data differ only in the date stamp.
 
+pub mod bulk;
 pub mod crates;
 pub mod lists;
 pub mod markdown;
@@ -118,6 +119,29 @@ struct PageView {
     title: String,
     description: String,
     html: String,
+}
+
+/// A data file as the data page lists it.
+#[derive(Serialize)]
+struct DownloadRow<'a> {
+    path: &'a str,
+    description: &'a str,
+    size: String,
+    sha256: &'a str,
+    date: &'a str,
+}
+
+fn data_rows(data: &bulk::DataFiles) -> Vec<DownloadRow<'_>> {
+    data.files
+        .iter()
+        .map(|f| DownloadRow {
+            path: &f.path,
+            description: &f.description,
+            size: human_bytes(f.size),
+            sha256: &f.sha256,
+            date: f.generated_at.get(..10).unwrap_or(&f.generated_at),
+        })
+        .collect()
 }
 
 /// Counts of what was written.
@@ -243,6 +267,16 @@ pub fn render_site(
         stamps: done.stamps,
     };
 
+    write_json(dir, "index.json", &summary.index)?;
+    let previous = pages.previous.map(|(site, stamps)| bulk::Previous {
+        site,
+        same_crates: done.rendered == 0
+            && stamps.pages.len() == stats.stamps.len()
+            && stamps.pages.keys().eq(stats.stamps.keys()),
+    });
+    let data = bulk::write_data(dir, reports, &opts.base_url, &opts.generated_at, previous)?;
+    stats.json_files += 4;
+
     let page = |name: &str, c: &tera::Context| -> anyhow::Result<Vec<u8>> {
         Ok(minify(
             &tera
@@ -273,15 +307,15 @@ pub fn render_site(
                 html: markdown::page_html(body),
             },
         );
+        if *name == "data" {
+            c.insert("downloads", &data_rows(&data));
+        }
         write(dir, &format!("{name}/index.html"), &page("page.html", &c)?)?;
         stats.pages += 1;
     }
     for (name, bytes) in THEME {
         write(dir, &format!("theme/{name}"), bytes)?;
     }
-
-    write_json(dir, "index.json", &summary.index)?;
-    stats.json_files += 1;
 
     let root = format!("{}/", opts.base_url.trim_end_matches('/'));
     let mut urls = vec![root.clone()];

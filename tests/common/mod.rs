@@ -333,8 +333,10 @@ pub fn fetch_options(
 }
 
 /// Every file of a built site (its manifest checked, then left out) with
-/// its content, the date stamp of its
-/// build (from `index.json`) replaced, sorted by path.
+/// its content, the date stamp of its build (from `index.json`) replaced,
+/// sorted by path. Gzip files are compared by their content; the digests
+/// and sizes of `data/files.json`, which change with the stamps inside the
+/// files they describe, are left out.
 pub fn snapshot(site: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     checked_manifest(site);
     let stamp = json(site.join("index.json"))["generated_at"]
@@ -346,7 +348,26 @@ pub fn snapshot(site: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
         .into_iter()
         .filter(|p| p != &site.join("manifest.json"))
         .map(|p| {
-            let text = String::from_utf8_lossy(&std::fs::read(&p).unwrap())
+            let mut bytes = std::fs::read(&p).unwrap();
+            if p.extension().is_some_and(|e| e == "gz") {
+                let mut plain = Vec::new();
+                std::io::Read::read_to_end(
+                    &mut flate2::read::GzDecoder::new(&bytes[..]),
+                    &mut plain,
+                )
+                .unwrap();
+                bytes = plain;
+            }
+            if p.ends_with("data/files.json") {
+                let mut listing: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+                for f in listing["files"].as_array_mut().unwrap() {
+                    let f = f.as_object_mut().unwrap();
+                    f.remove("sha256");
+                    f.remove("size");
+                }
+                bytes = serde_json::to_vec(&listing).unwrap();
+            }
+            let text = String::from_utf8_lossy(&bytes)
                 .replace(&stamp, "STAMP")
                 .replace(&date, "DATE");
             (p.strip_prefix(site).unwrap().to_owned(), text.into_bytes())

@@ -1,0 +1,159 @@
+//! The site's data for download, under `data/`: every crate report in one
+//! file (`crates.ndjson.gz`, one report a line, the same document as the
+//! sidecars, in name order), the JSON Schemas of the report and of
+//! `index.json`, and `files.json`, which lists these files with their size,
+//! SHA-256 and the time each was written, for the data page and for
+//! scripts that want to know whether a download changed.
+//!
+//! The reports file is made from the sidecars already written, streamed
+//! one at a time, so that it costs no memory per crate; when no crate page
+//! changed since the published site, that site's file is linked instead.
+
+use std::io::Write as _;
+use std::path::Path;
+
+use anyhow::Context as _;
+use flate2::{Compression, write::GzEncoder};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::model::{CrateReport, schema};
+
+/// The reports file, below the site root.
+pub const CRATES_NDJSON: &str = "data/crates.ndjson.gz";
+/// The listing of the data files, below the site root.
+pub const FILES_JSON: &str = "data/files.json";
+
+/// One file offered for download.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DataFile {
+    /// Path below the site root.
+    pub path: String,
+    /// What it holds.
+    pub description: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// SHA-256 of the file (hex).
+    pub sha256: String,
+    /// When this content was written (RFC 3339); kept while it is unchanged.
+    pub generated_at: String,
+}
+
+/// `data/files.json`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DataFiles {
+    /// Every data file, in a fixed order.
+    pub files: Vec<DataFile>,
+}
+
+/// Where the previous site is, and whether every crate of this build has
+/// the same pages there (then its reports file is reused).
+#[derive(Debug, Clone, Copy)]
+pub struct Previous<'a> {
+    /// The published site.
+    pub site: &'a Path,
+    /// Whether the crates and their pages are exactly those of that site.
+    pub same_crates: bool,
+}
+
+/// Writes the data files into `dir`, once `index.json` and every sidecar
+/// are there; returns their listing, also written as `data/files.json`.
+pub fn write_data(
+    dir: &Path,
+    reports: &[CrateReport],
+    base_url: &str,
+    generated_at: &str,
+    previous: Option<Previous<'_>>,
+) -> anyhow::Result<DataFiles> {
+    std::fs::create_dir_all(dir.join("data")).context("creating data/")?;
+    super::write_json(
+        dir,
+        "data/crate.schema.json",
+        &schema::crate_schema(base_url),
+    )?;
+    super::write_json(
+        dir,
+        "data/index.schema.json",
+        &schema::index_schema(base_url),
+    )?;
+    let reused = previous.is_some_and(|p| {
+        p.same_crates
+            && std::fs::hard_link(p.site.join(CRATES_NDJSON), dir.join(CRATES_NDJSON)).is_ok()
+    });
+    if !reused {
+        write_ndjson(dir, reports)?;
+    }
+    let before: DataFiles = previous
+        .and_then(|p| std::fs::read(p.site.join(FILES_JSON)).ok())
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let described = [
+        (
+            CRATES_NDJSON,
+            "Every crate report, one JSON document a line, gzip-compressed",
+        ),
+        ("data/crate.schema.json", "JSON Schema of a crate report"),
+        ("index.json", "The summary of every crate"),
+        ("data/index.schema.json", "JSON Schema of index.json"),
+    ];
+    let mut files = Vec::new();
+    for (path, description) in described {
+        let (size, sha256) = digest(&dir.join(path))?;
+        let stamp = before
+            .files
+            .iter()
+            .find(|f| f.path == path && f.sha256 == sha256)
+            .map_or(generated_at, |f| f.generated_at.as_str());
+        files.push(DataFile {
+            path: path.to_owned(),
+            description: description.to_owned(),
+            size,
+            sha256,
+            generated_at: stamp.to_owned(),
+        });
+    }
+    let listing = DataFiles { files };
+    super::write_json(dir, FILES_JSON, &listing)?;
+    Ok(listing)
+}
+
+/// Streams every sidecar, in the reports' order, into the reports file.
+fn write_ndjson(dir: &Path, reports: &[CrateReport]) -> anyhow::Result<()> {
+    let path = dir.join(CRATES_NDJSON);
+    let file =
+        std::fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?;
+    let mut gz = GzEncoder::new(std::io::BufWriter::new(file), Compression::default());
+    for r in reports {
+        let sidecar = dir.join(format!("crates/{}.json", super::slug(&r.name)));
+        let mut line =
+            std::fs::read(&sidecar).with_context(|| format!("reading {}", sidecar.display()))?;
+        if line.last() != Some(&b'\n') {
+            line.push(b'\n');
+        }
+        gz.write_all(&line)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    gz.finish()
+        .and_then(|w| w.into_inner().map_err(|e| e.into_error()))
+        .and_then(|f| f.sync_all())
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+/// Size and SHA-256 (hex) of a file, streamed.
+fn digest(path: &Path) -> anyhow::Result<(u64, String)> {
+    let mut file =
+        std::fs::File::open(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut size = 0u64;
+    loop {
+        let n = std::io::Read::read(&mut file, &mut buf)
+            .with_context(|| format!("reading {}", path.display()))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+    Ok((size, crate::format::hex(&hasher.finalize())))
+}
