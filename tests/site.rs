@@ -143,6 +143,21 @@ fn a_fixture_registry_becomes_a_site() {
     assert!(kit["generated_at"].as_str().unwrap().ends_with('Z'));
     assert!(kit.get("readme_text").is_none());
 
+    // Its badge says the level and score of the sidecar, and the page gives
+    // the snippet to show it, with the site's absolute address.
+    let badge = read(site.join("crates/web-kit/badge.svg"));
+    let said = format!(
+        "cargofox: risk {} · {}/100",
+        kit["risk"]["level"].as_str().unwrap(),
+        kit["ranking"]["score"]
+    );
+    assert!(badge.contains(&format!("<title>{said}</title>")), "{badge}");
+    assert!(page.contains(&format!(
+        "[![cargofox: risk {}, score {}/100](https://example.test/site/crates/web-kit/badge.svg)](https://example.test/site/crates/web-kit/)",
+        kit["risk"]["level"].as_str().unwrap(),
+        kit["ranking"]["score"]
+    )));
+
     let tiny = json(site.join("crates/tiny.json"));
     assert_eq!(tiny["dependents"][0], "web-kit");
     assert!(

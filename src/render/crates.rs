@@ -147,6 +147,11 @@ fn render_one(
             &minify(&html),
         )?;
     }
+    write(
+        dir,
+        &format!("crates/{slug}/badge.svg"),
+        super::badge::svg(r.risk.level, r.ranking.score).as_bytes(),
+    )?;
     let mut json = serde_json::to_vec(r)?;
     json.push(b'\n');
     write(dir, &format!("crates/{slug}.json"), &json)
@@ -195,7 +200,7 @@ fn parse_sha(hex: &str) -> Option<[u8; 32]> {
 /// Version of how crate pages are written, beyond the templates (the
 /// sidecar's formatting, the evidence excerpts): raised with any such
 /// change, so that pages written before it are rendered again.
-const PAGES_VERSION: u32 = 2;
+const PAGES_VERSION: u32 = 3;
 
 /// What every crate page shows of the site: the templates, the theme, the
 /// site's settings (not its date), the analyzer and cargofox's version.
@@ -213,7 +218,14 @@ fn site_fingerprint(site: &SiteView<'_>) -> Vec<u8> {
         h.update(bytes);
         h.update([0]);
     }
-    for part in [site.title, &site.base, site.csp, site.source, site.version] {
+    for part in [
+        site.title,
+        &site.base,
+        &site.root,
+        site.csp,
+        site.source,
+        site.version,
+    ] {
         h.update(part.as_bytes());
         h.update([0]);
     }

@@ -6,6 +6,7 @@
 //! rendered in parallel; output depends only on the input, so two builds of
 //! the same data differ only in the date stamp.
 
+pub mod badge;
 pub mod bulk;
 pub mod crates;
 pub mod lists;
@@ -84,6 +85,9 @@ pub struct SiteOptions {
 pub(crate) struct SiteView<'a> {
     title: &'a str,
     base: String,
+    /// The absolute address of the site, ending with `/` (for snippets
+    /// that are used elsewhere).
+    root: String,
     csp: &'static str,
     generated_at: &'a str,
     generated_date: &'a str,
@@ -249,6 +253,7 @@ pub fn render_site(
     let site = SiteView {
         title: &opts.title,
         base: base_path(&opts.base_url),
+        root: format!("{}/", opts.base_url.trim_end_matches('/')),
         csp: CSP,
         generated_at: &opts.generated_at,
         generated_date: opts.generated_at.get(..10).unwrap_or(&opts.generated_at),
