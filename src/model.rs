@@ -111,23 +111,35 @@ pub struct CrateReport {
     /// The explainable score.
     #[serde(default)]
     pub ranking: Ranking,
+    /// What the build script starts, read from its source (empty without a
+    /// build script or when the scan was skipped).
+    #[serde(default)]
+    pub build_facts: BuildFacts,
     /// When the data of this report was first seen in this form (RFC 3339,
     /// UTC): a later build that finds nothing changed keeps the stamp.
     pub generated_at: String,
-    /// The README's Markdown source; rendered on the page, not part of the JSON.
-    #[serde(skip)]
+}
+
+/// What a crate's pages show besides its report, from its package: not
+/// part of the JSON, and kept out of the working reports, so that the
+/// stages between analyze and render do not carry it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PageData {
+    /// The README's Markdown source.
     pub readme_text: Option<String>,
-    /// Source of every file with a finding, for the evidence pages; not part of the JSON.
-    #[serde(skip)]
+    /// Source of every file with a finding worth a page, by path.
     pub evidence_sources: BTreeMap<String, String>,
-    /// What the build script starts, for the judgement; not part of the JSON.
-    #[serde(skip)]
-    pub build_facts: BuildFacts,
-    /// Whether the page data (README source, evidence sources, the whole
-    /// file list) was left in the store of analyses, to be loaded back for
-    /// this crate's pages only; not part of the JSON.
-    #[serde(skip)]
-    pub page_data_stored: bool,
+}
+
+/// The analysis of one release: its report, and its page data unless that
+/// was left in the store of analyses (with the report's whole file list),
+/// to be loaded back for the crate's own pages only.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Analyzed {
+    /// The report: the sidecar, which the later stages complete.
+    pub report: CrateReport,
+    /// The page data; `None` when it is in the store.
+    pub page: Option<PageData>,
 }
 
 impl CrateReport {
@@ -600,13 +612,14 @@ pub struct Risk {
     pub reasons: Vec<String>,
 }
 
-/// What the build script starts, gathered for the judgement.
+/// What the build script starts, read from its source: the facts the
+/// judgement weighs against a build script's other findings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct BuildFacts {
     /// Programs started by a literal name (`Command::new("cc")`).
     pub spawned_literals: Vec<String>,
     /// Whether a program named by a tool variable (`RUSTC`, `CC`...) is started.
     pub spawns_from_tool_env: bool,
-    /// Places (file, line) where a shell runs a script of the package (`sh configure`).
+    /// Places `[file, line]` where a shell runs a script of the package (`sh configure`).
     pub script_runs: Vec<(String, u32)>,
 }

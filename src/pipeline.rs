@@ -2,6 +2,7 @@
 //! timing each, and reports what was done. The only place that knows the
 //! order of the stages; each stage only sees the data of the one before.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
@@ -17,7 +18,7 @@ use crate::fetch::index::Registry;
 use crate::fetch::local::{self, LocalCrate};
 use crate::fetch::select::CrateSpec;
 use crate::fetch::{CrateInput, Fetcher};
-use crate::model::{CrateReport, Problem};
+use crate::model::{Analyzed, CrateReport, PageData, Problem};
 use crate::render::crates::{CratePages, PageStamps};
 use crate::{publish, rank, render};
 
@@ -238,7 +239,8 @@ pub fn analyze_inputs(
     gathered: &Gathered,
     generated_at: &str,
 ) -> anyhow::Result<Vec<CrateReport>> {
-    Ok(analyze_with(settings, gathered, generated_at, None)?.0)
+    let (analyzed, _) = analyze_with(settings, gathered, generated_at, None)?;
+    Ok(analyzed.into_iter().map(|a| a.report).collect())
 }
 
 /// Runs the analyze stage on `jobs` threads through the store of analyses
@@ -247,7 +249,7 @@ pub fn analyze_stored(
     settings: &Settings,
     gathered: &Gathered,
     generated_at: &str,
-) -> anyhow::Result<(Vec<CrateReport>, StoreCounts)> {
+) -> anyhow::Result<(Vec<Analyzed>, StoreCounts)> {
     let store = crate::store::Store::new(&settings.fetch.cache);
     analyze_with(settings, gathered, generated_at, Some(store))
 }
@@ -257,7 +259,7 @@ fn analyze_with(
     gathered: &Gathered,
     generated_at: &str,
     store: Option<crate::store::Store>,
-) -> anyhow::Result<(Vec<CrateReport>, StoreCounts)> {
+) -> anyhow::Result<(Vec<Analyzed>, StoreCounts)> {
     let ctx = AnalyzeContext {
         store,
         drop_packages: settings.drop_packages,
@@ -311,7 +313,8 @@ pub fn analyze_only(settings: &Settings, selection: &Selection) -> anyhow::Resul
     summary.stage("fetch", t);
     summary.http = gathered.http;
     let t = Instant::now();
-    let (reports, counts) = analyze_stored(settings, &gathered, &generated_at)?;
+    let (analyzed, counts) = analyze_stored(settings, &gathered, &generated_at)?;
+    let reports: Vec<CrateReport> = analyzed.into_iter().map(|a| a.report).collect();
     summary.stage("analyze", t);
     summary.store = counts;
     summary.crates = reports.len();
@@ -386,6 +389,22 @@ pub fn dump_selection(selection: &Selection, dump: &DumpData, top: Option<usize>
     }
 }
 
+/// The reports, and the page data at hand by crate name (that of the
+/// analyses not left in the store).
+fn split_page_data(analyzed: Vec<Analyzed>) -> (Vec<CrateReport>, BTreeMap<String, PageData>) {
+    let mut held = BTreeMap::new();
+    let reports = analyzed
+        .into_iter()
+        .map(|a| {
+            if let Some(page) = a.page {
+                held.insert(a.report.name.clone(), page);
+            }
+            a.report
+        })
+        .collect();
+    (reports, held)
+}
+
 /// The state file of the crate pages' stamps.
 const PAGE_STAMPS: &str = "pages.json";
 
@@ -399,7 +418,8 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
     summary.http = gathered.http;
 
     let t = Instant::now();
-    let (mut reports, counts) = analyze_stored(settings, &gathered, &generated_at)?;
+    let (analyzed, counts) = analyze_stored(settings, &gathered, &generated_at)?;
+    let (mut reports, held) = split_page_data(analyzed);
     // The inputs are not needed past this point.
     let source = gathered.source;
     drop(gathered.inputs);
@@ -459,6 +479,7 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
     let site_dir = std::path::absolute(&settings.out)
         .with_context(|| format!("resolving {}", settings.out.display()))?;
     let pages = CratePages {
+        held: Some(&held),
         store: Some(&store),
         previous: (stamps.site == site_dir && settings.out.is_dir())
             .then_some((settings.out.as_path(), &stamps)),

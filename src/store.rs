@@ -26,7 +26,7 @@ use flate2::read::GzDecoder;
 use flate2::write::GzEncoder;
 use serde::{Deserialize, Serialize};
 
-use crate::model::{BuildFacts, CrateReport};
+use crate::model::{BuildFacts, CrateReport, PageData};
 
 /// Version of the analysis. Raised whenever a change to the analyzer (a new
 /// rule, a fixed count) would make an entry written before it wrong; every
@@ -64,25 +64,31 @@ pub struct StoredAnalysis {
 }
 
 impl StoredAnalysis {
-    /// Takes what a report holds of its package.
-    pub fn from_report(report: &CrateReport) -> Self {
-        let mut kept = report.clone();
+    /// The entry of an analysis whose page data is at hand.
+    pub fn new(report: &CrateReport, page: &PageData) -> Self {
         Self {
             analyzer: ANALYZER_VERSION,
-            readme_text: kept.readme_text.take(),
-            evidence_sources: std::mem::take(&mut kept.evidence_sources),
-            build_facts: std::mem::take(&mut kept.build_facts),
-            report: kept,
+            report: report.clone(),
+            readme_text: page.readme_text.clone(),
+            evidence_sources: page.evidence_sources.clone(),
+            build_facts: report.build_facts.clone(),
         }
     }
 
-    /// The report with its page data put back.
-    pub fn into_report(self) -> CrateReport {
+    /// The report, with the build facts of an entry written before the
+    /// report carried them, and the page data.
+    pub fn into_parts(self) -> (CrateReport, PageData) {
         let mut report = self.report;
-        report.readme_text = self.readme_text;
-        report.evidence_sources = self.evidence_sources;
-        report.build_facts = self.build_facts;
-        report
+        if report.build_facts == BuildFacts::default() {
+            report.build_facts = self.build_facts;
+        }
+        (
+            report,
+            PageData {
+                readme_text: self.readme_text,
+                evidence_sources: self.evidence_sources,
+            },
+        )
     }
 }
 
@@ -281,16 +287,20 @@ mod tests {
             sha256: &sha,
         };
         assert!(matches!(store.load(&key), Err(StoreError::Missing(_))));
-        let mut report = CrateReport {
+        let report = CrateReport {
             name: "Serde_Json".into(),
             version: "1.0.0".into(),
-            readme_text: Some("# Title".into()),
+            build_facts: BuildFacts {
+                spawned_literals: vec!["cc".into()],
+                ..BuildFacts::default()
+            },
             ..CrateReport::default()
         };
-        report
-            .evidence_sources
-            .insert("build.rs".into(), "fn main() {}\n".into());
-        let entry = StoredAnalysis::from_report(&report);
+        let page = PageData {
+            readme_text: Some("# Title".into()),
+            evidence_sources: [("build.rs".into(), "fn main() {}\n".into())].into(),
+        };
+        let entry = StoredAnalysis::new(&report, &page);
         store.save(&key, &entry).unwrap();
         assert!(store.contains(&key));
         assert_eq!(
@@ -301,7 +311,12 @@ mod tests {
         );
         let back = store.load(&key).unwrap();
         assert_eq!(back, entry);
-        assert_eq!(back.into_report(), report);
+        assert_eq!(back.into_parts(), (report.clone(), page.clone()));
+
+        // An entry written before reports carried their build facts.
+        let mut older = entry.clone();
+        older.report.build_facts = BuildFacts::default();
+        assert_eq!(older.into_parts(), (report, page));
     }
 
     #[test]

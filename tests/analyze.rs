@@ -9,10 +9,14 @@ use std::process::Command;
 
 use cargofox::analyze::{AnalyzeContext, Limits, analyze};
 use cargofox::fetch::CrateInput;
-use cargofox::model::{CrateReport, FileKind, LanguageStats};
+use cargofox::model::{Analyzed, CrateReport, FileKind, LanguageStats};
 use common::{Fixture, tar_gz};
 
 fn analyze_bytes(name: &str, version: &str, bytes: &[u8], limits: Limits) -> CrateReport {
+    analysis_of_bytes(name, version, bytes, limits).report
+}
+
+fn analysis_of_bytes(name: &str, version: &str, bytes: &[u8], limits: Limits) -> Analyzed {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(format!("{name}-{version}.crate"));
     std::fs::write(&path, bytes).unwrap();
@@ -32,7 +36,11 @@ fn analyze_bytes(name: &str, version: &str, bytes: &[u8], limits: Limits) -> Cra
 }
 
 fn analyze_fixture(f: &Fixture) -> CrateReport {
-    analyze_bytes(&f.name, &f.version, &f.crate_bytes(), Limits::default())
+    analysis_of_fixture(f).report
+}
+
+fn analysis_of_fixture(f: &Fixture) -> Analyzed {
+    analysis_of_bytes(&f.name, &f.version, &f.crate_bytes(), Limits::default())
 }
 
 fn codes(r: &CrateReport) -> Vec<&str> {
@@ -86,7 +94,7 @@ fn assert_parity(crate_file: &Path) -> usize {
         file: Some(crate_file.to_owned()),
         ..CrateInput::default()
     };
-    let report = analyze(&input, &AnalyzeContext::default());
+    let report = analyze(&input, &AnalyzeContext::default()).report;
     assert_eq!(
         report.code.languages,
         expected,
@@ -158,7 +166,8 @@ fn manifest_facts_are_read() {
     .file("examples/demo.rs", "fn main() {}\n")
     .file("LICENSE-MIT", "text")
     .file(".cargo_vcs_info.json", r#"{"git":{"sha1":"0123456789abcdef","dirty":true},"path_in_vcs":"crates/facts"}"#);
-    let r = analyze_fixture(&f);
+    let analyzed = analysis_of_fixture(&f);
+    let r = &analyzed.report;
     assert!(r.problems.is_empty(), "{:?}", r.problems);
     assert_eq!(r.description.as_deref(), Some("A test crate"));
     assert_eq!(r.license.as_deref(), Some("MIT OR Apache-2.0"));
@@ -172,7 +181,10 @@ fn manifest_facts_are_read() {
         "build.rs is found by cargo's default"
     );
     assert_eq!(r.readme.as_ref().unwrap().path, "docs/README.md");
-    assert_eq!(r.readme_text.as_deref(), Some("# Facts\n"));
+    assert_eq!(
+        analyzed.page.as_ref().unwrap().readme_text.as_deref(),
+        Some("# Facts\n")
+    );
     assert!(
         r.targets.bins.contains(&"facts".to_owned()),
         "{:?}",
@@ -377,7 +389,7 @@ fn a_checksum_mismatch_stops_the_analysis() {
         expected_sha256: Some([0; 32]),
         ..CrateInput::default()
     };
-    let r = analyze(&input, &AnalyzeContext::default());
+    let r = analyze(&input, &AnalyzeContext::default()).report;
     assert_eq!(codes(&r), vec!["checksum-mismatch"]);
     assert!(r.package.files.is_empty());
     assert!(!r.package.checksum_verified);

@@ -127,6 +127,7 @@ fn deploys_upload_what_changed_and_delete_what_is_gone() {
         names(&third["delete"]),
         [
             "crates/gamma.json",
+            "crates/gamma/badge.svg",
             "crates/gamma/index.html",
             "letters/g/index.html"
         ]

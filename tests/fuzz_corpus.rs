@@ -79,36 +79,39 @@ fn valid_archive_seeds_are_read_whole() {
         .collect();
     assert!(valid.len() >= 3);
     for (file, data) in &valid {
-        let (case, report) = targets::archive_report(data);
+        let (case, analyzed) = targets::archive_analysis(data);
+        let report = &analyzed.report;
+        let readme_text = analyzed.page.as_ref().and_then(|p| p.readme_text.as_ref());
         // No problem at all: in particular no manifest-mismatch, so the
         // manifest names the package it is published as.
         assert!(report.problems.is_empty(), "{file}: {:?}", report.problems);
         assert!(!case.input.name.is_empty() && case.input.name != "fuzzed");
         assert_eq!(report.name, case.input.name);
         assert_eq!(report.version, case.input.version);
-        let paths = file_paths(&report);
+        let paths = file_paths(report);
         assert!(
             paths.contains(&"Cargo.toml") && paths.contains(&"src/lib.rs"),
             "{file}: {paths:?}"
         );
         assert!(report.description.is_some(), "{file}");
         if let Some(readme) = &report.readme {
-            assert!(report.readme_text.is_some(), "{file}: {readme:?}");
+            assert!(readme_text.is_some(), "{file}: {readme:?}");
         }
         assert!(report.code.languages["Rust"].files >= 1, "{file}");
         if case.input.expected_sha256.is_some() {
             assert!(report.package.checksum_verified, "{file}");
         }
     }
-    let (_, demo) = targets::archive_report(
+    let (_, demo) = targets::archive_analysis(
         &valid
             .iter()
             .find(|(f, _)| f == "valid-raw-demo.bin")
             .unwrap()
             .1,
     );
-    assert_eq!(demo.license.as_deref(), Some("MIT OR Apache-2.0"));
-    assert!(demo.vcs.is_some() && demo.readme_text.is_some());
+    assert_eq!(demo.report.license.as_deref(), Some("MIT OR Apache-2.0"));
+    assert!(demo.report.vcs.is_some());
+    assert!(demo.page.is_some_and(|p| p.readme_text.is_some()));
 }
 
 #[test]

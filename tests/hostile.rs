@@ -74,7 +74,10 @@ fn every_hostile_package_gives_its_problem_and_the_batch_goes_on() {
         cache: Some(cache.clone()),
         ..AnalyzeContext::default()
     };
-    let reports = analyze_all(&inputs, &ctx, &|| {});
+    let reports: Vec<_> = analyze_all(&inputs, &ctx, &|| {})
+        .into_iter()
+        .map(|a| a.report)
+        .collect();
     let took = started.elapsed();
 
     assert_eq!(reports.len(), cases.len(), "one report per package");

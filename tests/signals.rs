@@ -5,11 +5,11 @@
 
 mod common;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use cargofox::analyze::{AnalyzeContext, analyze};
 use cargofox::fetch::{CrateInput, IndexFacts, PreviousRelease};
-use cargofox::model::{CrateReport, Dependency, RiskLevel, VersionInfo};
+use cargofox::model::{Analyzed, CrateReport, Dependency, RiskLevel, VersionInfo};
 use common::Fixture;
 use sha2::Digest;
 
@@ -53,7 +53,21 @@ fn dep(name: &str) -> Dependency {
 }
 
 /// Analyzes every case as one site, with three users of every popular crate.
-fn site(cases: Vec<Case>) -> BTreeMap<String, CrateReport> {
+/// The reports of a judged site, by name, and the files kept for each
+/// crate's evidence pages.
+struct Site {
+    reports: BTreeMap<String, CrateReport>,
+    evidence: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl std::ops::Index<&str> for Site {
+    type Output = CrateReport;
+    fn index(&self, name: &str) -> &CrateReport {
+        &self.reports[name]
+    }
+}
+
+fn site(cases: Vec<Case>) -> Site {
     let dir = tempfile::tempdir().unwrap();
     let mut all = cases;
     for p in POPULAR {
@@ -75,7 +89,7 @@ fn site(cases: Vec<Case>) -> BTreeMap<String, CrateReport> {
             ))
         });
     }
-    let mut reports: Vec<CrateReport> = all
+    let analyzed: Vec<Analyzed> = all
         .iter()
         .map(|c| {
             let f = &c.fixture;
@@ -122,6 +136,15 @@ fn site(cases: Vec<Case>) -> BTreeMap<String, CrateReport> {
             analyze(&input, &AnalyzeContext::default())
         })
         .collect();
+    let mut evidence = BTreeMap::new();
+    let mut reports: Vec<CrateReport> = analyzed
+        .into_iter()
+        .map(|a| {
+            let files = a.page.unwrap_or_default().evidence_sources.into_keys();
+            evidence.insert(a.report.name.clone(), files.collect());
+            a.report
+        })
+        .collect();
     cargofox::rank::rank(
         &mut reports,
         &cargofox::rank::RankInputs {
@@ -130,14 +153,17 @@ fn site(cases: Vec<Case>) -> BTreeMap<String, CrateReport> {
             ..Default::default()
         },
     );
-    reports.into_iter().map(|r| (r.name.clone(), r)).collect()
+    Site {
+        reports: reports.into_iter().map(|r| (r.name.clone(), r)).collect(),
+        evidence,
+    }
 }
 
 fn codes(r: &CrateReport) -> Vec<&str> {
     r.findings.iter().map(|f| f.code.as_str()).collect()
 }
 
-fn assert_high(site: &BTreeMap<String, CrateReport>, name: &str, expected: &[&str]) {
+fn assert_high(site: &Site, name: &str, expected: &[&str]) {
     let r = &site[name];
     assert_eq!(
         r.risk.level,
@@ -161,7 +187,7 @@ fn assert_high(site: &BTreeMap<String, CrateReport>, name: &str, expected: &[&st
     {
         let file = f.file.as_deref().unwrap();
         assert!(
-            r.evidence_sources.contains_key(file),
+            site.evidence[name].contains(file),
             "{name}: no evidence source for {file}"
         );
     }

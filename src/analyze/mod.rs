@@ -1,4 +1,5 @@
-//! The analyze stage: turns each [`CrateInput`] into a [`CrateReport`].
+//! The analyze stage: turns each [`CrateInput`] into an [`Analyzed`]: its
+//! [`CrateReport`] and the page data its pages show besides it.
 //!
 //! It owns reading packages: each `.crate` is checked against its expected
 //! SHA-256, streamed through gzip and tar in memory ([`archive`]), its files
@@ -22,7 +23,8 @@ use crate::fetch::local::is_valid_crate_name;
 use crate::fetch::{CrateInput, index::Registry};
 use crate::format::hex;
 use crate::model::{
-    CrateReport, FileEntry, FileKind, Links, PackageInfo, Problem, ReadmeInfo, SCHEMA_VERSION,
+    Analyzed, CrateReport, FileEntry, FileKind, Links, PackageInfo, PageData, Problem, ReadmeInfo,
+    SCHEMA_VERSION,
 };
 use crate::signals::release;
 pub use archive::Limits;
@@ -63,7 +65,7 @@ pub fn analyze_all(
     inputs: &[CrateInput],
     ctx: &AnalyzeContext,
     progress: &(dyn Fn() + Sync),
-) -> Vec<CrateReport> {
+) -> Vec<Analyzed> {
     analyze_all_counted(inputs, ctx, progress).0
 }
 
@@ -73,7 +75,7 @@ pub fn analyze_all_counted(
     inputs: &[CrateInput],
     ctx: &AnalyzeContext,
     progress: &(dyn Fn() + Sync),
-) -> (Vec<CrateReport>, StoreCounts) {
+) -> (Vec<Analyzed>, StoreCounts) {
     // Largest packages first, one per task, so that no core is left with a
     // big package at the end while the others wait.
     let size = |i: &CrateInput| {
@@ -88,7 +90,7 @@ pub fn analyze_all_counted(
         .map(|(n, i)| (size(i), n))
         .collect();
     order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut done: Vec<(usize, CrateReport, Outcome)> = order
+    let mut done: Vec<(usize, Analyzed, Outcome)> = order
         .par_iter()
         .with_max_len(1)
         .map(|&(_, n)| {
@@ -120,7 +122,7 @@ pub fn analyze_all_counted(
 
 /// Analyzes one crate; a panic while reading it becomes a problem on its
 /// report instead of ending the batch.
-pub fn analyze_guarded(input: &CrateInput, ctx: &AnalyzeContext) -> CrateReport {
+pub fn analyze_guarded(input: &CrateInput, ctx: &AnalyzeContext) -> Analyzed {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| analyze(input, ctx))).unwrap_or_else(
         |panic| {
             let why = panic
@@ -133,13 +135,16 @@ pub fn analyze_guarded(input: &CrateInput, ctx: &AnalyzeContext) -> CrateReport 
                 "analysis-failed",
                 format!("the analysis of this package stopped on an internal error: {why}"),
             ));
-            CrateReport {
-                schema_version: SCHEMA_VERSION,
-                name: input.name.clone(),
-                version: input.version.clone(),
-                problems,
-                generated_at: ctx.generated_at.clone(),
-                ..CrateReport::default()
+            Analyzed {
+                report: CrateReport {
+                    schema_version: SCHEMA_VERSION,
+                    name: input.name.clone(),
+                    version: input.version.clone(),
+                    problems,
+                    generated_at: ctx.generated_at.clone(),
+                    ..CrateReport::default()
+                },
+                page: Some(PageData::default()),
             }
         },
     )
@@ -151,8 +156,8 @@ fn path_safe(name: &str, version: &str) -> bool {
 }
 
 /// Analyzes one crate, and compares it with its previous release.
-pub fn analyze(input: &CrateInput, ctx: &AnalyzeContext) -> CrateReport {
-    let (mut report, summary) = analyze_package(input, ctx);
+pub fn analyze(input: &CrateInput, ctx: &AnalyzeContext) -> Analyzed {
+    let (mut report, page, summary) = analyze_package(input, ctx);
     let previous = input.index.as_ref().and_then(|i| i.previous.as_ref());
     if let (Some(prev), Some(now)) = (previous, summary) {
         let cached = ctx
@@ -168,14 +173,17 @@ pub fn analyze(input: &CrateInput, ctx: &AnalyzeContext) -> CrateReport {
                 expected_sha256: Some(prev.sha256),
                 ..CrateInput::default()
             };
-            let (prev_report, prev_summary) = analyze_package(&prev_input, ctx);
+            let (prev_report, _, prev_summary) = analyze_package(&prev_input, ctx);
             prev_summary.filter(|_| prev_report.problems.is_empty())
         });
         if let Some(before) = before {
             report.findings.extend(release::diff(&now, &before));
         }
     }
-    report
+    Analyzed {
+        report,
+        page: Some(page),
+    }
 }
 
 /// Analyzes one package; with the scan, also returns its release summary
@@ -183,7 +191,8 @@ pub fn analyze(input: &CrateInput, ctx: &AnalyzeContext) -> CrateReport {
 fn analyze_package(
     input: &CrateInput,
     ctx: &AnalyzeContext,
-) -> (CrateReport, Option<release::ReleaseSummary>) {
+) -> (CrateReport, PageData, Option<release::ReleaseSummary>) {
+    let mut page = PageData::default();
     let mut report = CrateReport {
         schema_version: SCHEMA_VERSION,
         name: input.name.clone(),
@@ -212,7 +221,7 @@ fn analyze_package(
     let mut summary = None;
     if let Some(path) = &input.file {
         match std::fs::read(path) {
-            Ok(bytes) => summary = read_package(&mut report, input, &bytes, ctx),
+            Ok(bytes) => summary = read_package(&mut report, &mut page, input, &bytes, ctx),
             Err(e) => report.problems.push(Problem::new(
                 "file-unreadable",
                 format!("{} could not be read: {e}", path.display()),
@@ -226,12 +235,13 @@ fn analyze_package(
             release::save(cache, &report.name, s);
         }
     }
-    (report, summary)
+    (report, page, summary)
 }
 
 /// Analyzes a package given as bytes rather than a file: the analysis of
 /// one release, without the comparison with the previous one.
-pub fn analyze_bytes(input: &CrateInput, bytes: &[u8], ctx: &AnalyzeContext) -> CrateReport {
+pub fn analyze_bytes(input: &CrateInput, bytes: &[u8], ctx: &AnalyzeContext) -> Analyzed {
+    let mut page = PageData::default();
     let mut report = CrateReport {
         schema_version: SCHEMA_VERSION,
         name: input.name.clone(),
@@ -240,10 +250,13 @@ pub fn analyze_bytes(input: &CrateInput, bytes: &[u8], ctx: &AnalyzeContext) -> 
         generated_at: ctx.generated_at.clone(),
         ..CrateReport::default()
     };
-    read_package(&mut report, input, bytes, ctx);
+    read_package(&mut report, &mut page, input, bytes, ctx);
     report.problems.sort();
     report.problems.dedup();
-    report
+    Analyzed {
+        report,
+        page: Some(page),
+    }
 }
 
 fn links(input: &CrateInput, ctx: &AnalyzeContext) -> Links {
@@ -269,6 +282,7 @@ fn reader_links(input: &CrateInput, ctx: &AnalyzeContext, documentation: Option<
 
 fn read_package(
     report: &mut CrateReport,
+    page: &mut PageData,
     input: &CrateInput,
     bytes: &[u8],
     ctx: &AnalyzeContext,
@@ -345,7 +359,7 @@ fn read_package(
                     path: readme.clone(),
                     bytes: f.size,
                 });
-                report.readme_text = f
+                page.readme_text = f
                     .data
                     .as_deref()
                     .map(|d| String::from_utf8_lossy(d).into_owned());
@@ -371,7 +385,7 @@ fn read_package(
         ));
     }
     if !ctx.skip_scan && in_time {
-        crate::signals::package_findings(report, &raw.files);
+        page.evidence_sources = crate::signals::package_findings(report, &raw.files);
     }
     let previous = input.index.as_ref().and_then(|i| i.previous.as_ref());
     let releases = crate::signals::history::new_dependencies(report, previous);

@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 use super::{AnalyzeContext, analyze_guarded, path_safe, reader_links};
 use crate::fetch::CrateInput;
 use crate::format::hex;
-use crate::model::{CrateReport, Problem};
+use crate::model::{Analyzed, CrateReport, PageData, Problem};
 use crate::store::{Store, StoreError, StoreKey, StoredAnalysis};
 
 /// What one analysis did with the store.
@@ -69,7 +69,7 @@ pub(super) fn analyze_with_store(
     input: &CrateInput,
     ctx: &AnalyzeContext,
     store: &Store,
-) -> (CrateReport, Outcome) {
+) -> (Analyzed, Outcome) {
     let fresh = |input: &CrateInput| {
         (
             analyze_guarded(input, ctx),
@@ -89,14 +89,15 @@ pub(super) fn analyze_with_store(
     };
     match store.load(&key) {
         Ok(entry) => {
-            let mut report = refresh(entry.into_report(), input, ctx);
-            detach_page_data(&mut report);
-            return (report, Outcome::Loaded);
+            let (report, _) = entry.into_parts();
+            let mut report = refresh(report, input, ctx);
+            keep_listed_files(&mut report);
+            return (Analyzed { report, page: None }, Outcome::Loaded);
         }
         Err(StoreError::Missing(_)) => {}
         Err(e) if input.file.is_none() => {
-            let mut report = analyze_guarded(input, ctx);
-            report.problems.push(Problem::new(
+            let mut analyzed = analyze_guarded(input, ctx);
+            analyzed.report.problems.push(Problem::new(
                 "store-unreadable",
                 format!(
                     "{e}; its package is no longer in the cache, so the next run downloads it again"
@@ -104,7 +105,7 @@ pub(super) fn analyze_with_store(
             ));
             let _ = std::fs::remove_file(store.path(&key));
             return (
-                report,
+                analyzed,
                 Outcome::Analyzed {
                     stored: false,
                     dropped: 0,
@@ -113,17 +114,20 @@ pub(super) fn analyze_with_store(
         }
         Err(e) => tracing::warn!("{e}; the package is analyzed again"),
     }
-    let report = analyze_guarded(input, ctx);
-    if !storable(&report, &sha) {
+    let analyzed = analyze_guarded(input, ctx);
+    if !storable(&analyzed.report, &sha) {
         return (
-            report,
+            analyzed,
             Outcome::Analyzed {
                 stored: false,
                 dropped: 0,
             },
         );
     }
-    let mut entry = StoredAnalysis::from_report(&report);
+    let mut entry = StoredAnalysis::new(
+        &analyzed.report,
+        analyzed.page.as_ref().unwrap_or(&PageData::default()),
+    );
     entry
         .report
         .problems
@@ -135,7 +139,7 @@ pub(super) fn analyze_with_store(
             input.version
         );
         return (
-            report,
+            analyzed,
             Outcome::Analyzed {
                 stored: false,
                 dropped: 0,
@@ -147,10 +151,10 @@ pub(super) fn analyze_with_store(
     } else {
         0
     };
-    let mut report = report;
-    detach_page_data(&mut report);
+    let mut report = analyzed.report;
+    keep_listed_files(&mut report);
     (
-        report,
+        Analyzed { report, page: None },
         Outcome::Analyzed {
             stored: true,
             dropped,
@@ -158,13 +162,11 @@ pub(super) fn analyze_with_store(
     )
 }
 
-/// Leaves the page data of a stored report in the store: the README and
-/// evidence sources, and the file list but for the entries the later stages
-/// read (the first file, the build script, the first test and example).
-/// The render stage loads them back for the crate's own pages.
-fn detach_page_data(report: &mut CrateReport) {
-    report.readme_text = None;
-    report.evidence_sources = Default::default();
+/// Of the file list of a report whose page data is left in the store, keeps
+/// only the entries the later stages read (the first file, the build
+/// script, the first test and example). The render stage loads the whole
+/// list back, with the page data, for the crate's own pages.
+fn keep_listed_files(report: &mut CrateReport) {
     let build = report.build_script.clone();
     let mut seen_test = false;
     let mut seen_example = false;
@@ -176,7 +178,6 @@ fn detach_page_data(report: &mut CrateReport) {
             || (f.path.starts_with("examples/") && !std::mem::replace(&mut seen_example, true))
     });
     report.package.files.shrink_to_fit();
-    report.page_data_stored = true;
 }
 
 /// The SHA-256 that identifies the release: the index's, or for a file

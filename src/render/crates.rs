@@ -13,6 +13,7 @@
 //! their date stamp: `generated_at` of a crate is when its data was first
 //! seen in this form.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -23,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::{SiteView, minify, registry, risk, slug, views, write};
-use crate::model::CrateReport;
+use crate::model::{CrateReport, PageData};
 use crate::store::{Store, StoreKey};
 
 /// The date stamp and fingerprint of one crate's pages.
@@ -47,7 +48,11 @@ pub struct PageStamps {
 /// What the crate pages are rendered from besides the reports.
 #[derive(Debug, Default)]
 pub struct CratePages<'a> {
-    /// Where page data left out of the reports is.
+    /// Page data at hand, by crate name: crates whose analysis was not
+    /// stored.
+    pub held: Option<&'a BTreeMap<String, PageData>>,
+    /// Where the page data of the other crates is, with their whole file
+    /// lists.
     pub store: Option<&'a Store>,
     /// The published site, from which unchanged pages are linked, with the
     /// stamps of its pages; `None` renders every page.
@@ -81,20 +86,17 @@ pub(super) fn render_crates(
     let stamps = reports
         .par_iter()
         .map(|r| -> anyhow::Result<(String, PageStamp)> {
-            let fingerprint = fingerprint(r, &is_local, &site_print)?;
+            let held = pages.held.and_then(|h| h.get(&r.name));
+            let fingerprint = fingerprint(r, held.is_some(), &is_local, &site_print)?;
             if let Some(stamp) = reusable(dir, r, &fingerprint, pages.previous) {
                 unchanged.fetch_add(1, Ordering::Relaxed);
                 return Ok((r.name.clone(), stamp));
             }
-            let full = with_page_data(r, pages.store);
-            render_one(
-                dir,
-                full.as_ref().unwrap_or(r),
-                tera,
-                ctx,
-                &site.base,
-                &is_local,
-            )?;
+            let (full, page) = match held {
+                Some(page) => (Cow::Borrowed(r), Cow::Borrowed(page)),
+                None => from_store(r, pages.store),
+            };
+            render_one(dir, &full, &page, tera, ctx, &site.base, &is_local)?;
             Ok((
                 r.name.clone(),
                 PageStamp {
@@ -115,6 +117,7 @@ pub(super) fn render_crates(
 fn render_one(
     dir: &Path,
     r: &CrateReport,
+    page: &PageData,
     tera: &tera::Tera,
     ctx: &tera::Context,
     base: &str,
@@ -128,14 +131,14 @@ fn render_one(
         r.generated_at.get(..10).unwrap_or(&r.generated_at),
     );
     c.insert("reg", &registry::registry_view(r));
-    let mut view = views::crate_view(r, is_local);
-    view.finding_groups = serde_json::to_value(risk::finding_groups(r, base))?;
+    let mut view = views::crate_view(r, page, is_local);
+    view.finding_groups = serde_json::to_value(risk::finding_groups(r, page, base))?;
     c.insert("view", &view);
     let html = tera
         .render("crate.html", &c)
         .with_context(|| format!("rendering the page of {}", r.name))?;
     write(dir, &format!("crates/{slug}/index.html"), &minify(&html))?;
-    for (file, ev) in risk::evidence_views(r) {
+    for (file, ev) in risk::evidence_views(r, page) {
         let mut e = c.clone();
         e.insert("ev", &ev);
         let html = tera
@@ -157,14 +160,20 @@ fn render_one(
     write(dir, &format!("crates/{slug}.json"), &json)
 }
 
-/// The report with the page data the analyze stage left in the store put
-/// back; `None` when it has none there (then the report is whole already).
-fn with_page_data(r: &CrateReport, store: Option<&Store>) -> Option<CrateReport> {
-    if !r.page_data_stored {
-        return None;
-    }
-    let store = store?;
-    let sha = r.package.sha256.as_deref().and_then(parse_sha)?;
+/// The report with its whole file list, and its page data, from the store
+/// where the analyze stage left them; the report as it is, with no page
+/// data, when the store does not have them (said in the log).
+fn from_store<'a>(
+    r: &'a CrateReport,
+    store: Option<&Store>,
+) -> (Cow<'a, CrateReport>, Cow<'a, PageData>) {
+    let none = (Cow::Borrowed(r), Cow::Owned(PageData::default()));
+    let Some(store) = store else {
+        return none;
+    };
+    let Some(sha) = r.package.sha256.as_deref().and_then(parse_sha) else {
+        return none;
+    };
     let key = StoreKey {
         name: &r.name,
         version: &r.version,
@@ -172,16 +181,14 @@ fn with_page_data(r: &CrateReport, store: Option<&Store>) -> Option<CrateReport>
     };
     match store.load(&key) {
         Ok(entry) => {
+            let (stored, page) = entry.into_parts();
             let mut full = r.clone();
-            full.readme_text = entry.readme_text;
-            full.evidence_sources = entry.evidence_sources;
-            full.package.files = entry.report.package.files;
-            full.page_data_stored = false;
-            Some(full)
+            full.package.files = stored.package.files;
+            (Cow::Owned(full), Cow::Owned(page))
         }
         Err(e) => {
             tracing::warn!("{e}; the page of {} lacks its README and evidence", r.name);
-            None
+            none
         }
     }
 }
@@ -237,6 +244,7 @@ fn site_fingerprint(site: &SiteView<'_>) -> Vec<u8> {
 /// The fingerprint of one crate's pages.
 fn fingerprint(
     r: &CrateReport,
+    held: bool,
     is_local: &dyn Fn(&str) -> bool,
     site: &[u8],
 ) -> anyhow::Result<String> {
@@ -253,7 +261,7 @@ fn fingerprint(
         .map(|d| u8::from(is_local(&d.name)))
         .collect();
     h.update(&local);
-    h.update([u8::from(r.page_data_stored)]);
+    h.update([u8::from(held)]);
     Ok(crate::format::hex(&h.finalize()[..16]))
 }
 

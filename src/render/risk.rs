@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{CrateReport, Finding, LocationKind, RiskLevel, Severity};
+use crate::model::{CrateReport, Finding, LocationKind, PageData, RiskLevel, Severity};
 use crate::signals::codes;
 
 use super::views::slug;
@@ -43,9 +43,9 @@ fn evidence_file(n: usize, path: &str) -> String {
     format!("{n}-{clean}.html")
 }
 
-/// Evidence page names of a report, by file path.
-pub fn evidence_pages(r: &CrateReport) -> BTreeMap<&str, String> {
-    r.evidence_sources
+/// Evidence page names of a crate, by file path.
+pub fn evidence_pages(page: &PageData) -> BTreeMap<&str, String> {
+    page.evidence_sources
         .keys()
         .enumerate()
         .map(|(n, p)| (p.as_str(), evidence_file(n, p)))
@@ -125,8 +125,12 @@ fn finding_view(
 }
 
 /// The finding groups of a crate page.
-pub fn finding_groups(r: &CrateReport, base: &str) -> Vec<impl Serialize> {
-    let pages = evidence_pages(r);
+pub fn finding_groups<'a>(
+    r: &'a CrateReport,
+    page: &'a PageData,
+    base: &str,
+) -> Vec<impl Serialize + use<'a>> {
+    let pages = evidence_pages(page);
     let page_slug = slug(&r.name);
     GROUPS
         .iter()
@@ -229,9 +233,12 @@ pub struct EvidenceView<'a> {
 }
 
 /// Evidence pages of a report: (file name, view).
-pub fn evidence_views(r: &CrateReport) -> Vec<(String, EvidenceView<'_>)> {
-    let pages = evidence_pages(r);
-    r.evidence_sources
+pub fn evidence_views<'a>(
+    r: &'a CrateReport,
+    page: &'a PageData,
+) -> Vec<(String, EvidenceView<'a>)> {
+    let pages = evidence_pages(page);
+    page.evidence_sources
         .iter()
         .map(|(path, src)| {
             let findings: Vec<EvidenceFinding> = r

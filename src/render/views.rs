@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::model::{CrateReport, DependencyKind};
+use crate::model::{CrateReport, DependencyKind, PageData};
 
 use super::markdown;
 
@@ -123,7 +123,7 @@ pub struct CrateView {
 }
 
 /// Builds the view of a crate page; `is_local` tells whether a crate has a page here.
-pub fn crate_view(r: &CrateReport, is_local: &dyn Fn(&str) -> bool) -> CrateView {
+pub fn crate_view(r: &CrateReport, page: &PageData, is_local: &dyn Fn(&str) -> bool) -> CrateView {
     let mut links = Vec::new();
     let mut push = |label, url: Option<&str>| {
         if let Some(url) = url.and_then(safe_url) {
@@ -206,7 +206,7 @@ pub fn crate_view(r: &CrateReport, is_local: &dyn Fn(&str) -> bool) -> CrateView
         })
         .collect();
 
-    let readme_html = r.readme_text.as_deref().map(|text| {
+    let readme_html = page.readme_text.as_deref().map(|text| {
         let readme_path = r.readme.as_ref().map_or("README.md", |i| i.path.as_str());
         let repo = markdown::repo_links(r.repository.as_deref(), r.vcs.as_ref(), readme_path);
         markdown::readme_html(text, repo.as_ref())

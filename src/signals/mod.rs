@@ -229,8 +229,10 @@ fn where_text(location: LocationKind) -> &'static str {
 }
 
 /// Scans every Rust file and the package contents; fills `report.findings`
-/// and `report.evidence_sources`.
-pub fn package_findings(report: &mut CrateReport, files: &[RawFile]) {
+/// and `report.build_facts`, and returns the source of every file with a
+/// finding worth an evidence page, by path.
+pub fn package_findings(report: &mut CrateReport, files: &[RawFile]) -> BTreeMap<String, String> {
+    let mut evidence = BTreeMap::new();
     let mut findings = Vec::new();
     let mut build = BuildFacts::default();
     for f in files {
@@ -288,14 +290,13 @@ pub fn package_findings(report: &mut CrateReport, files: &[RawFile]) {
                 .any(|x| x.file.as_deref() == Some(f.path.as_str()))
             && data.len() <= MAX_EVIDENCE_SOURCE
         {
-            report
-                .evidence_sources
-                .insert(f.path.clone(), src.to_string());
+            evidence.insert(f.path.clone(), src.to_string());
         }
     }
     findings.extend(contents::findings(report, files, &build));
     report.findings = findings;
     report.build_facts = build;
+    evidence
 }
 
 /// A finding about the crate's metadata (name, repository, releases).

@@ -134,7 +134,8 @@ pub fn normalised(files: &BTreeMap<PathBuf, Vec<u8>>) -> Option<BTreeMap<PathBuf
         files
             .iter()
             .map(|(p, bytes)| {
-                let mut text = String::from_utf8_lossy(bytes).into_owned();
+                let bytes = super::comparable(p, bytes.clone());
+                let mut text = String::from_utf8_lossy(&bytes).into_owned();
                 for stamp in &stamps {
                     text = text.replace(stamp.as_str(), "STAMP");
                 }

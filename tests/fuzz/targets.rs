@@ -17,7 +17,7 @@ use cargofox::fetch::index::{
     dependencies, features, index_relative_path, looks_complete, parse_index_file,
     parse_index_line, pick_version, previous_release, version_history,
 };
-use cargofox::model::{CrateReport, Problem, VcsInfo};
+use cargofox::model::{Analyzed, CrateReport, PageData, Problem, VcsInfo};
 use cargofox::render::markdown::{RepoLinks, readme_html, repo_links};
 use sha2::{Digest, Sha256};
 use tar::{EntryType, Header};
@@ -224,12 +224,18 @@ pub(crate) fn archive_context() -> AnalyzeContext {
     }
 }
 
-/// The archive target, returning what it analyzed.
-pub(crate) fn archive_report(data: &[u8]) -> (ArchiveCase, CrateReport) {
+/// The archive target, returning its analysis.
+pub(crate) fn archive_analysis(data: &[u8]) -> (ArchiveCase, Analyzed) {
     let case = archive_case(data);
-    let report = analyze_bytes(&case.input, &case.bytes, &archive_context());
-    check_report(&case.input, &report);
-    (case, report)
+    let analyzed = analyze_bytes(&case.input, &case.bytes, &archive_context());
+    check_report(&case.input, &analyzed.report, analyzed.page.as_ref());
+    (case, analyzed)
+}
+
+/// The archive target, returning the report it made.
+pub(crate) fn archive_report(data: &[u8]) -> (ArchiveCase, CrateReport) {
+    let (case, analyzed) = archive_analysis(data);
+    (case, analyzed.report)
 }
 
 /// The archive target: analyzes the package and checks its report; a
@@ -248,7 +254,7 @@ fn is_safe_relative(rel: &str) -> bool {
             .all(|c| !c.is_empty() && c != ".." && c != ".")
 }
 
-fn check_report(input: &CrateInput, report: &CrateReport) {
+fn check_report(input: &CrateInput, report: &CrateReport, page: Option<&PageData>) {
     assert_eq!(report.name, input.name);
     assert_eq!(report.version, input.version);
     report.problems.iter().for_each(check_problem);
@@ -259,7 +265,7 @@ fn check_report(input: &CrateInput, report: &CrateReport) {
     }
     let total: u64 = report.package.files.iter().map(|f| f.size).sum();
     assert_eq!(report.package.uncompressed_bytes, total);
-    if let Some(text) = &report.readme_text {
+    if let Some(text) = page.and_then(|p| p.readme_text.as_ref()) {
         let path = report
             .readme
             .as_ref()
