@@ -22,8 +22,12 @@ use crate::model::{
 /// How many direct dependents a report lists.
 const TOP_DEPENDENTS: usize = 10;
 
-/// Fills `reverse_dependencies` of every report.
-pub fn reverse_dependencies(reports: &mut [CrateReport], dump: Option<&DumpData>) {
+/// The reverse dependencies of every report, in order: from the whole
+/// dump when it lists the crate, else from the crates of the site.
+pub fn reverse_dependencies(
+    reports: &[CrateReport],
+    dump: Option<&DumpData>,
+) -> Vec<ReverseDependencies> {
     let site = site_reverse(reports);
     let from_dump: Vec<Option<ReverseDependencies>> = match dump {
         Some(d) => {
@@ -35,9 +39,10 @@ pub fn reverse_dependencies(reports: &mut [CrateReport], dump: Option<&DumpData>
         }
         None => vec![None; reports.len()],
     };
-    for ((r, s), d) in reports.iter_mut().zip(site).zip(from_dump) {
-        r.reverse_dependencies = d.unwrap_or(s);
-    }
+    site.into_iter()
+        .zip(from_dump)
+        .map(|(s, d)| d.unwrap_or(s))
+        .collect()
 }
 
 /// The strongest kind: normal over build over dev.
@@ -188,12 +193,12 @@ fn releases<'a>(
     Some(c.versions.iter().map(|v| (&v.num, v.yanked)).collect())
 }
 
-/// Fills `dependency_health` of every report.
+/// The dependency health of every report, in order.
 pub fn health(
-    reports: &mut [CrateReport],
+    reports: &[CrateReport],
     dump: Option<&DumpData>,
     advisories: Option<&AdvisoryDb>,
-) {
+) -> Vec<DependencyHealth> {
     let site: HashMap<String, usize> = reports
         .iter()
         .enumerate()
@@ -208,13 +213,10 @@ pub fn health(
                 .collect()
         })
         .collect();
-    let found: Vec<DependencyHealth> = reports
+    reports
         .par_iter()
         .map(|r| health_of(r, &site, &parsed, dump, advisories))
-        .collect();
-    for (r, h) in reports.iter_mut().zip(found) {
-        r.dependency_health = h;
-    }
+        .collect()
 }
 
 fn health_of(
@@ -289,8 +291,8 @@ fn health_of(
     h
 }
 
-/// Fills `dependency_weight` of every report.
-pub fn weight(reports: &mut [CrateReport]) {
+/// The dependency weight of every report, in order.
+pub fn weight(reports: &[CrateReport]) -> Vec<DependencyWeight> {
     let site: HashMap<String, usize> = reports
         .iter()
         .enumerate()
@@ -315,13 +317,10 @@ pub fn weight(reports: &mut [CrateReport]) {
             (on_site, elsewhere)
         })
         .unzip();
-    let found: Vec<DependencyWeight> = (0..reports.len())
+    (0..reports.len())
         .into_par_iter()
         .map(|i| weight_of(i, &deps, &unknown, reports))
-        .collect();
-    for (r, w) in reports.iter_mut().zip(found) {
-        r.dependency_weight = w;
-    }
+        .collect()
 }
 
 fn weight_of(

@@ -5,6 +5,11 @@
 //! crates with each other, judges and scores every crate, and builds the
 //! site-wide summary and lists. Each list says by which figure it is
 //! ordered; ties are broken by name so the order is stable.
+//!
+//! The cross-crate figures are named passes (reverse dependencies,
+//! dependency health, dependency weight, scores), each a function of the
+//! reports that returns one value per report; [`enrich`] runs them in
+//! order, logs the time of each, and puts their values into the reports.
 
 mod closure;
 pub mod graph;
@@ -130,12 +135,39 @@ pub fn enrich(reports: &mut [CrateReport], inputs: &RankInputs<'_>) -> OwnerStat
         found.extend(signals::registry::advisory_findings(r));
         r.findings.extend(found);
     }
-    graph::reverse_dependencies(reports, inputs.dump);
-    graph::health(reports, inputs.dump, inputs.advisories);
-    graph::weight(reports);
-    site_signals(reports, inputs.dump);
-    score::score_all(reports, inputs.generated_at);
+    let reverse = pass("reverse dependencies", || {
+        graph::reverse_dependencies(reports, inputs.dump)
+    });
+    fill(reports, reverse, |r, v| r.reverse_dependencies = v);
+    let health = pass("dependency health", || {
+        graph::health(reports, inputs.dump, inputs.advisories)
+    });
+    fill(reports, health, |r, v| r.dependency_health = v);
+    let weight = pass("dependency weight", || graph::weight(reports));
+    fill(reports, weight, |r, v| r.dependency_weight = v);
+    pass("signals and judgement", || {
+        site_signals(reports, inputs.dump)
+    });
+    let rankings = pass("scores", || score::score_all(reports, inputs.generated_at));
+    fill(reports, rankings, |r, v| r.ranking = v);
     owner_state
+}
+
+/// Runs one named pass of the stage, and logs how long it took.
+fn pass<T>(name: &str, run: impl FnOnce() -> T) -> T {
+    let started = std::time::Instant::now();
+    let out = run();
+    tracing::debug!("rank: {name} in {:.2}s", started.elapsed().as_secs_f64());
+    out
+}
+
+/// Puts the figures a pass computed, one per report in order, into the
+/// reports.
+fn fill<T>(reports: &mut [CrateReport], values: Vec<T>, set: impl Fn(&mut CrateReport, T)) {
+    debug_assert_eq!(reports.len(), values.len());
+    for (r, v) in reports.iter_mut().zip(values) {
+        set(r, v);
+    }
 }
 
 /// How many of the dump's most-downloaded crates count as popular for

@@ -173,42 +173,47 @@ pub fn components(r: &CrateReport, now: &str) -> Vec<ScoreComponent> {
     c
 }
 
-/// Scores every report and ranks each within its first category.
-pub fn score_all(reports: &mut [CrateReport], now: &str) {
-    for r in reports.iter_mut() {
-        let components = components(r, now);
-        let (v, m) = components
-            .iter()
-            .fold((0u32, 0u32), |(v, m), c| (v + c.value, m + c.max));
-        r.ranking = Ranking {
-            score: (v * 100 + m / 2).checked_div(m).unwrap_or(0),
-            components,
-            category_rank: None,
-        };
-    }
-    let mut by_category: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+/// The ranking of every report, in order: its score, and its band within
+/// its first category.
+pub fn score_all(reports: &[CrateReport], now: &str) -> Vec<Ranking> {
+    let mut rankings: Vec<Ranking> = reports
+        .iter()
+        .map(|r| {
+            let components = components(r, now);
+            let (v, m) = components
+                .iter()
+                .fold((0u32, 0u32), |(v, m), c| (v + c.value, m + c.max));
+            Ranking {
+                score: (v * 100 + m / 2).checked_div(m).unwrap_or(0),
+                components,
+                category_rank: None,
+            }
+        })
+        .collect();
+    let mut by_category: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, r) in reports.iter().enumerate() {
         if let Some(cat) = r.categories.first() {
-            by_category.entry(cat.clone()).or_default().push(i);
+            by_category.entry(cat).or_default().push(i);
         }
     }
     for (cat, mut members) in by_category {
         members.sort_by(|&a, &b| {
             let (ra, rb) = (&reports[a], &reports[b]);
-            rb.ranking
+            rankings[b]
                 .score
-                .cmp(&ra.ranking.score)
+                .cmp(&rankings[a].score)
                 .then_with(|| recent(rb).cmp(&recent(ra)))
                 .then_with(|| ra.name.cmp(&rb.name))
         });
         let of = members.len();
         for (rank, i) in members.into_iter().enumerate() {
-            reports[i].ranking.category_rank = Some(CategoryRank {
-                category: cat.clone(),
+            rankings[i].category_rank = Some(CategoryRank {
+                category: cat.to_owned(),
                 top_percent: CategoryRank::band(rank + 1, of),
             });
         }
     }
+    rankings
 }
 
 fn recent(r: &CrateReport) -> u64 {
