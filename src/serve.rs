@@ -1,15 +1,38 @@
 //! `cargofox serve`: serves a built site on 127.0.0.1 for preview and
 //! self-hosting, with content types from file extensions, `index.html` for
 //! folders, the site's `404.html` for missing pages, and the same
-//! Content-Security-Policy the pages carry, as a header.
+//! Content-Security-Policy the pages carry, as a header. Responses are
+//! compressed (brotli or gzip, as the client accepts) and carry cache
+//! headers: the theme may be kept a day, everything else is revalidated
+//! (`Last-Modified`, answered `304 Not Modified` when unchanged).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
+use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
+
+/// `Cache-Control` of the theme (style sheet, icon), which changes only
+/// with a new version of cargofox.
+pub const THEME_CACHE: &str = "public, max-age=86400";
+/// `Cache-Control` of everything else, which a build may change.
+pub const PAGE_CACHE: &str = "no-cache";
+
+async fn cache_control(request: Request, next: Next) -> Response {
+    let theme = request.uri().path().contains("/theme/");
+    let mut response = next.run(request).await;
+    let value = if theme { THEME_CACHE } else { PAGE_CACHE };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    response
+}
 
 /// Builds the router serving `dir`.
 pub fn router(dir: PathBuf) -> axum::Router {
@@ -25,6 +48,8 @@ pub fn router(dir: PathBuf) -> axum::Router {
         .layer(set(header::CONTENT_SECURITY_POLICY, crate::render::CSP))
         .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(set(header::REFERRER_POLICY, "no-referrer"))
+        .layer(axum::middleware::from_fn(cache_control))
+        .layer(CompressionLayer::new())
 }
 
 /// Serves `dir` on `127.0.0.1:port` until interrupted.

@@ -337,6 +337,13 @@ fn serve_answers_with_content_types_csp_and_the_404_page() {
     std::fs::write(site.join("404.html"), "<p>missing page</p>").unwrap();
     std::fs::write(site.join("crates/a/index.html"), "<p>a</p>").unwrap();
     std::fs::write(site.join("crates/a.json"), "{}").unwrap();
+    let big = format!(
+        "[{}0]\n",
+        "{\"name\": \"a\", \"level\": \"none\"},".repeat(200)
+    );
+    std::fs::write(site.join("crates/big.json"), &big).unwrap();
+    std::fs::create_dir_all(site.join("theme")).unwrap();
+    std::fs::write(site.join("theme/style.css"), "p { color: red; }\n").unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -368,6 +375,39 @@ fn serve_answers_with_content_types_csp_and_the_404_page() {
         let (status, _, body) = get("/nothing/here").await;
         assert_eq!(status, 404);
         assert!(body.contains("missing page"));
+
+        // Through reqwest: compressed as the client asks, with cache
+        // headers, and a revalidation answered 304.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder().no_gzip().build().unwrap();
+        let url = |path: &str| format!("http://{addr}{path}");
+        let res = client
+            .get(url("/crates/big.json"))
+            .header("accept-encoding", "gzip")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let headers = res.headers().clone();
+        assert_eq!(headers["content-encoding"], "gzip");
+        assert_eq!(headers["cache-control"], cargofox::serve::PAGE_CACHE);
+        let body = res.bytes().await.unwrap();
+        assert!(body.len() * 4 < big.len(), "{} bytes", body.len());
+        let mut plain = String::new();
+        std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&body[..]), &mut plain)
+            .unwrap();
+        assert_eq!(plain, big);
+        let res = client
+            .get(url("/crates/big.json"))
+            .header("if-modified-since", headers["last-modified"].clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 304);
+        let res = client.get(url("/theme/style.css")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(res.headers()["cache-control"], cargofox::serve::THEME_CACHE);
+        assert!(res.headers().get("content-encoding").is_none());
     });
 }
 

@@ -1,13 +1,19 @@
 //! Markdown to HTML. READMEs come from anyone who can publish a crate: they
 //! are rendered with pulldown-cmark, then sanitized by ammonia with an
 //! allowlist; links get `rel="nofollow noopener ugc"`, only `http`, `https`
-//! and `mailto` URLs survive, and relative links and images are pointed at
-//! the repository, at the packaged commit, when its host's layout is known
-//! (else they are removed). The project's own pages are trusted Markdown.
+//! and `mailto` URLs survive, and relative links are pointed at the
+//! repository, at the packaged commit, when its host's layout is known
+//! (else they are removed). Headings get GitHub's ids, prefixed with
+//! [`README_ID_PREFIX`] so that they never clash with the page's own, and
+//! the README's `#fragment` links follow them. Images are shown as links to
+//! them, never loaded: every README image lives on another host, and
+//! loading it would tell that host who reads which page. The project's own
+//! pages are trusted Markdown.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
-use pulldown_cmark::{Options, Parser, html};
+use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
 
 use crate::model::VcsInfo;
 
@@ -17,12 +23,6 @@ fn options() -> Options {
         | Options::ENABLE_STRIKETHROUGH
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_GFM
-}
-
-fn to_html(markdown: &str) -> String {
-    let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(&mut out, Parser::new_ext(markdown, options()));
-    out
 }
 
 /// Renders one of the project's own Markdown pages (trusted input), with
@@ -133,16 +133,125 @@ fn resolve(root: &str, dir: &str, url: &str) -> String {
     format!("{root}{}", segments.join("/"))
 }
 
+/// Prefix of the ids of a README's headings on the crate page.
+pub const README_ID_PREFIX: &str = "readme-";
+
+/// GitHub's id for a heading: lowercase, letters, digits, `-` and `_` kept,
+/// spaces turned into `-`, everything else dropped.
+pub fn heading_slug(text: &str) -> String {
+    text.trim()
+        .chars()
+        .filter_map(|c| match c {
+            ' ' => Some('-'),
+            '-' | '_' => Some(c),
+            c if c.is_alphanumeric() => Some(c),
+            _ => None,
+        })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The README's events with ids on its headings (numbered `-1`, `-2`… when
+/// repeated, as GitHub does) and its images turned into links to them
+/// (relative ones to the raw file at `raw`), or into their text inside a
+/// link.
+fn readme_events<'a>(markdown: &'a str, links: Option<&RepoLinks>) -> Vec<Event<'a>> {
+    let mut events: Vec<Event<'a>> = Parser::new_ext(markdown, options()).collect();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { id: None, .. }) = &events[i] {
+            let mut text = String::new();
+            for e in &events[i + 1..] {
+                match e {
+                    Event::End(TagEnd::Heading(_)) => break,
+                    Event::Text(t) | Event::Code(t) => text.push_str(t),
+                    _ => {}
+                }
+            }
+            let base = heading_slug(&text);
+            let n = seen.entry(base.clone()).or_insert(0);
+            let slug = if *n == 0 { base } else { format!("{base}-{n}") };
+            *n += 1;
+            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+                *id = Some(slug.into());
+            }
+        }
+        i += 1;
+    }
+    let mut out = Vec::with_capacity(events.len());
+    let mut link_depth = 0usize;
+    let mut image_in_link = Vec::new();
+    for e in events {
+        match e {
+            Event::Start(Tag::Link { .. }) => {
+                link_depth += 1;
+                out.push(e);
+            }
+            Event::End(TagEnd::Link) => {
+                link_depth = link_depth.saturating_sub(1);
+                out.push(e);
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                image_in_link.push(link_depth > 0);
+                if link_depth > 0 {
+                    out.push(Event::Text("image: ".into()));
+                    continue;
+                }
+                let dest_url = match links {
+                    Some(l) if is_relative(&dest_url) => {
+                        CowStr::from(resolve(&l.raw, &l.dir, &dest_url))
+                    }
+                    _ => dest_url,
+                };
+                out.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                }));
+                out.push(Event::Text("image: ".into()));
+            }
+            Event::End(TagEnd::Image) => {
+                if !image_in_link.pop().unwrap_or(true) {
+                    out.push(Event::End(TagEnd::Link));
+                }
+            }
+            e => out.push(e),
+        }
+    }
+    out
+}
+
 /// Renders a README to sanitized HTML.
 pub fn readme_html(markdown: &str, links: Option<&RepoLinks>) -> String {
-    let html = to_html(markdown);
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut html, readme_events(markdown, links).into_iter());
     let links = links.cloned();
     let mut builder = ammonia::Builder::default();
     builder
         .link_rel(Some("nofollow noopener ugc"))
         .url_schemes(["http", "https", "mailto"].into())
         .url_relative(ammonia::UrlRelative::PassThrough)
+        .rm_tags(["img"])
+        .id_prefix(Some(README_ID_PREFIX))
+        .add_tag_attributes("h1", ["id"])
+        .add_tag_attributes("h2", ["id"])
+        .add_tag_attributes("h3", ["id"])
+        .add_tag_attributes("h4", ["id"])
+        .add_tag_attributes("h5", ["id"])
+        .add_tag_attributes("h6", ["id"])
         .attribute_filter(move |element, attribute, value| {
+            if attribute == "href" {
+                if let Some(fragment) = value.strip_prefix('#') {
+                    return Some(Cow::Owned(format!("#{README_ID_PREFIX}{fragment}")));
+                }
+            }
             if !matches!(attribute, "href" | "src") || !is_relative(value) {
                 return Some(Cow::Borrowed(value));
             }
@@ -184,15 +293,39 @@ mod tests {
             "{html}"
         );
         assert!(
-            html.contains(r#"src="https://github.com/o/r/raw/abc/crates/x/img/l.png""#),
+            html.contains(r#"<a href="https://github.com/o/r/raw/abc/crates/x/img/l.png" rel="nofollow noopener ugc">image: logo</a>"#),
             "{html}"
         );
         assert!(
             html.contains(r#"href="https://github.com/o/r/blob/abc/LICENSE""#),
             "{html}"
         );
-        assert!(html.contains(r##"href="#usage""##), "{html}");
+        assert!(html.contains(r##"href="#readme-usage""##), "{html}");
         assert!(html.contains(r#"rel="nofollow noopener ugc""#));
+    }
+
+    #[test]
+    fn headings_get_prefixed_ids_that_the_readme_links_reach() {
+        let html = readme_html(
+            "# Serde JSON!\n\n- [Usage](#usage)\n- [Again](#usage-1)\n\n## Usage\n\n## Usage\n\n### `from_str` & co\n",
+            None,
+        );
+        assert_eq!(
+            html,
+            "<h1 id=\"readme-serde-json\">Serde JSON!</h1>\n<ul>\n<li><a href=\"#readme-usage\" rel=\"nofollow noopener ugc\">Usage</a></li>\n<li><a href=\"#readme-usage-1\" rel=\"nofollow noopener ugc\">Again</a></li>\n</ul>\n<h2 id=\"readme-usage\">Usage</h2>\n<h2 id=\"readme-usage-1\">Usage</h2>\n<h3 id=\"readme-from_str--co\"><code>from_str</code> &amp; co</h3>\n"
+        );
+    }
+
+    #[test]
+    fn images_become_links_and_no_image_is_loaded() {
+        let html = readme_html(
+            "![build](https://ci.example/badge.svg) [![docs](https://img.example/d.svg)](https://docs.example/x)\n\n<p align=\"center\"><img src=\"https://img.example/logo.png\" alt=\"logo\"></p>\n",
+            None,
+        );
+        assert_eq!(
+            html,
+            "<p><a href=\"https://ci.example/badge.svg\" rel=\"nofollow noopener ugc\">image: build</a> <a href=\"https://docs.example/x\" rel=\"nofollow noopener ugc\">image: docs</a></p>\n<p></p>\n"
+        );
     }
 
     #[test]

@@ -65,7 +65,7 @@ const THEME: &[(&str, &[u8])] = &[
 ];
 
 /// The Content-Security-Policy of every page: no script at all.
-pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' https: data:; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'";
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'";
 
 /// How the site is rendered.
 #[derive(Debug, Clone)]
