@@ -496,6 +496,11 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
     summary.pages = stats.pages;
     summary.crate_pages = (stats.crates_rendered, stats.crates_unchanged);
     summary.stage("render", t);
+    // Publishing lists every file of the site: the reports, the page data
+    // at hand and the site's index are not needed any more.
+    drop((reports, held, store, stamps));
+    let owner_state = site.owner_state;
+    drop((site.index, site.lists));
     let t = Instant::now();
     let manifest = staging.commit(&options.generated_at)?;
     summary.output = (manifest.files, manifest.bytes);
@@ -510,7 +515,7 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
     .context("saving the stamps of the crate pages, for the next build")?;
     crate::watch::save(&settings.fetch.cache, &seen)
         .context("saving the findings seen, for the next run's feed")?;
-    crate::owners::save(&settings.fetch.cache, &site.owner_state)
+    crate::owners::save(&settings.fetch.cache, &owner_state)
         .context("saving the owners, for the next run's ownership changes")?;
     summary.stage("publish", t);
     Ok(summary)
