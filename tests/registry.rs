@@ -11,7 +11,7 @@ mod common;
 use std::path::Path;
 
 use common::dump::{DumpCrate, DumpVersion, FixtureDump};
-use common::{Fixture, FixtureRegistry, cargofox, json, ok, read};
+use common::{Fixture, FixtureRegistry, cargofox, gz_lines, json, ok, read};
 
 fn crates() -> Vec<Fixture> {
     let mut gone = Fixture::new("gone-dep", "0.1.0", "description = \"Yanked\"");
@@ -234,6 +234,37 @@ fn a_dump_and_advisories_fill_every_registry_wide_figure() {
     assert!(read(site.join("keywords/cli/index.html")).contains("app"));
     assert!(read(site.join("index.html")).contains("Most downloaded"));
     assert!(read(site.join("sitemap.xml")).contains("owners/alice/"));
+
+    // The downloads and owners tables say what the sidecars say, a row per
+    // crate and per owner, in name order.
+    let mut downloads = vec!["crate,version,total,recent,version_downloads".to_owned()];
+    let mut owners = vec!["crate,login,kind,name,since".to_owned()];
+    for name in &names {
+        let s = json(site.join(format!("crates/{name}.json")));
+        let d = &s["downloads"];
+        downloads.push(format!(
+            "{name},{},{},{},{}",
+            s["version"].as_str().unwrap(),
+            d["total"],
+            d["recent"],
+            d["version"]
+                .as_u64()
+                .map(|v| v.to_string())
+                .unwrap_or_default()
+        ));
+        for o in s["owners"].as_array().unwrap() {
+            owners.push(format!(
+                "{name},{},{},{},{}",
+                o["login"].as_str().unwrap(),
+                o["kind"].as_str().unwrap(),
+                o["name"].as_str().unwrap_or(""),
+                o["since"].as_str().unwrap_or("")
+            ));
+        }
+    }
+    assert_eq!(gz_lines(&site.join("data/downloads.csv.gz")), downloads);
+    assert_eq!(gz_lines(&site.join("data/owners.csv.gz")), owners);
+    assert!(owners.iter().any(|l| l.contains(",team,")), "{owners:?}");
 
     // The next day: mallory was made an owner of app, days before its release
     // as far as the dump says; alice left. The dump is fetched again

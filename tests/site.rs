@@ -8,7 +8,7 @@ mod common;
 use std::path::Path;
 use std::process::Output;
 
-use common::{Fixture, FixtureRegistry, cargofox, json, ok, read, snapshot};
+use common::{Fixture, FixtureRegistry, cargofox, gz_lines, json, ok, read, snapshot};
 
 fn registry() -> FixtureRegistry {
     let old = Fixture::new("web-kit", "0.9.0", "description = \"Old\"");
@@ -524,13 +524,8 @@ fn risk_findings_reach_the_page_the_evidence_the_report_and_the_feed() {
 
 /// The reports of every crate, decompressed from `data/crates.ndjson.gz`.
 fn bulk_reports(site: &Path) -> Vec<serde_json::Value> {
-    use std::io::Read as _;
-    let file = std::fs::File::open(site.join("data/crates.ndjson.gz")).unwrap();
-    let mut text = String::new();
-    flate2::read::GzDecoder::new(file)
-        .read_to_string(&mut text)
-        .unwrap();
-    text.lines()
+    gz_lines(&site.join("data/crates.ndjson.gz"))
+        .iter()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
 }
@@ -607,9 +602,30 @@ fn the_data_files_hold_every_report_and_their_schemas_validate_them() {
             "data/crates.ndjson.gz",
             "data/crate.schema.json",
             "index.json",
-            "data/index.schema.json"
+            "data/index.schema.json",
+            "data/dependencies.csv.gz"
         ]
     );
+
+    // The dependency table holds every dependency of every sidecar.
+    let mut expected =
+        vec!["crate,version,kind,dependency,req,optional,default_features,target".to_owned()];
+    for s in &sidecars {
+        for d in s["dependencies"].as_array().unwrap() {
+            expected.push(format!(
+                "{},{},{},{},{},{},{},{}",
+                s["name"].as_str().unwrap(),
+                s["version"].as_str().unwrap(),
+                d["kind"].as_str().unwrap(),
+                d["name"].as_str().unwrap(),
+                d["req"].as_str().unwrap(),
+                d["optional"],
+                d["default_features"],
+                d["target"].as_str().unwrap_or("")
+            ));
+        }
+    }
+    assert_eq!(gz_lines(&site.join("data/dependencies.csv.gz")), expected);
     let page = read(site.join("data/index.html"));
     for path in &paths {
         assert!(page.contains(&format!("href=/site/{path}>")), "{path}");

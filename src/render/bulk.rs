@@ -1,7 +1,9 @@
 //! The site's data for download, under `data/`: every crate report in one
 //! file (`crates.ndjson.gz`, one report a line, the same document as the
 //! sidecars, in name order), the JSON Schemas of the report and of
-//! `index.json`, and `files.json`, which lists these files with their size,
+//! `index.json`, tables of the dependency graph, downloads and owners
+//! (`*.csv.gz`, the last two with the dump), and `files.json`, which lists
+//! these files with their size,
 //! SHA-256 and the time each was written, for the data page and for
 //! scripts that want to know whether a download changed.
 //!
@@ -83,11 +85,12 @@ pub fn write_data(
     if !reused {
         write_ndjson(dir, reports)?;
     }
+    let tables = write_tables(dir, reports)?;
     let before: DataFiles = previous
         .and_then(|p| std::fs::read(p.site.join(FILES_JSON)).ok())
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();
-    let described = [
+    let mut described = vec![
         (
             CRATES_NDJSON,
             "Every crate report, one JSON document a line, gzip-compressed",
@@ -96,6 +99,7 @@ pub fn write_data(
         ("index.json", "The summary of every crate"),
         ("data/index.schema.json", "JSON Schema of index.json"),
     ];
+    described.extend(tables);
     let mut files = Vec::new();
     for (path, description) in described {
         let (size, sha256) = digest(&dir.join(path))?;
@@ -115,6 +119,138 @@ pub fn write_data(
     let listing = DataFiles { files };
     super::write_json(dir, FILES_JSON, &listing)?;
     Ok(listing)
+}
+
+/// A line of `data/dependencies.csv.gz`.
+#[derive(Serialize)]
+struct DependencyRow<'a> {
+    #[serde(rename = "crate")]
+    krate: &'a str,
+    version: &'a str,
+    kind: &'static str,
+    dependency: &'a str,
+    req: &'a str,
+    optional: bool,
+    default_features: bool,
+    target: Option<&'a str>,
+}
+
+/// A line of `data/downloads.csv.gz`.
+#[derive(Serialize)]
+struct DownloadsRow<'a> {
+    #[serde(rename = "crate")]
+    krate: &'a str,
+    version: &'a str,
+    total: u64,
+    recent: u64,
+    version_downloads: Option<u64>,
+}
+
+/// A line of `data/owners.csv.gz`.
+#[derive(Serialize)]
+struct OwnerRow<'a> {
+    #[serde(rename = "crate")]
+    krate: &'a str,
+    login: &'a str,
+    kind: crate::model::OwnerKind,
+    name: Option<&'a str>,
+    since: Option<&'a str>,
+}
+
+/// Writes the tables of the dependency graph, and of downloads and owners
+/// when the reports have them (from the dump): one CSV row per edge, per
+/// crate, per owner, in the reports' order. Returns the files written with
+/// what they hold.
+fn write_tables(
+    dir: &Path,
+    reports: &[CrateReport],
+) -> anyhow::Result<Vec<(&'static str, &'static str)>> {
+    let dependencies = "data/dependencies.csv.gz";
+    write_csv(
+        dir,
+        dependencies,
+        reports.iter().flat_map(|r| {
+            r.dependencies.iter().map(|d| DependencyRow {
+                krate: &r.name,
+                version: &r.version,
+                kind: d.kind.as_str(),
+                dependency: &d.name,
+                req: &d.req,
+                optional: d.optional,
+                default_features: d.default_features,
+                target: d.target.as_deref(),
+            })
+        }),
+    )?;
+    let mut written = vec![(
+        dependencies,
+        "Every dependency of every crate shown, as CSV: crate, version, kind, dependency, req, optional, default_features, target",
+    )];
+    if reports.iter().any(|r| r.downloads.is_some()) {
+        let path = "data/downloads.csv.gz";
+        write_csv(
+            dir,
+            path,
+            reports.iter().filter_map(|r| {
+                let d = r.downloads.as_ref()?;
+                Some(DownloadsRow {
+                    krate: &r.name,
+                    version: &r.version,
+                    total: d.total,
+                    recent: d.recent,
+                    version_downloads: d.version,
+                })
+            }),
+        )?;
+        written.push((
+            path,
+            "Downloads of every crate, from the dump, as CSV: crate, version, total, recent (the dump's last 90 days), version_downloads",
+        ));
+    }
+    if reports.iter().any(|r| r.owners.is_some()) {
+        let path = "data/owners.csv.gz";
+        write_csv(
+            dir,
+            path,
+            reports.iter().flat_map(|r| {
+                r.owners.iter().flatten().map(|o| OwnerRow {
+                    krate: &r.name,
+                    login: &o.login,
+                    kind: o.kind,
+                    name: o.name.as_deref(),
+                    since: o.since.as_deref(),
+                })
+            }),
+        )?;
+        written.push((
+            path,
+            "Who can publish every crate, from the dump, as CSV: crate, login, kind, name, since",
+        ));
+    }
+    Ok(written)
+}
+
+/// Writes `rows` as a gzip-compressed CSV file with a header line.
+fn write_csv<T: Serialize>(
+    dir: &Path,
+    rel: &str,
+    rows: impl Iterator<Item = T>,
+) -> anyhow::Result<()> {
+    let path = dir.join(rel);
+    let file =
+        std::fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?;
+    let gz = GzEncoder::new(std::io::BufWriter::new(file), Compression::default());
+    let mut out = csv::Writer::from_writer(gz);
+    for row in rows {
+        out.serialize(row)
+            .with_context(|| format!("writing {}", path.display()))?;
+    }
+    out.into_inner()
+        .map_err(|e| e.into_error())
+        .and_then(GzEncoder::finish)
+        .and_then(|w| w.into_inner().map_err(|e| e.into_error()))
+        .and_then(|f| f.sync_all())
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// Streams every sidecar, in the reports' order, into the reports file.

@@ -360,6 +360,17 @@ pub fn snapshot(site: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     files
 }
 
+/// The lines of a gzip-compressed text file.
+pub fn gz_lines(path: &std::path::Path) -> Vec<String> {
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(std::fs::File::open(path).unwrap()),
+        &mut text,
+    )
+    .unwrap();
+    text.lines().map(str::to_owned).collect()
+}
+
 /// A site file's content as two builds of the same data compare it: gzip
 /// files decompressed, and `data/files.json` without the digests and sizes
 /// and the data page without its table of them, which change with the date
