@@ -3,9 +3,9 @@
 //! sidecars, in name order), the JSON Schemas of the report and of
 //! `index.json`, tables of the dependency graph, downloads and owners
 //! (`*.csv.gz`, the last two with the dump), and `files.json`, which lists
-//! these files with their size,
-//! SHA-256 and the time each was written, for the data page and for
-//! scripts that want to know whether a download changed.
+//! these files with their size, SHA-256 and the time each was written, for
+//! the data page and for scripts that want to know whether a download
+//! changed.
 //!
 //! The reports file is made from the sidecars already written, streamed
 //! one at a time, so that it costs no memory per crate; when no crate page
@@ -237,17 +237,33 @@ fn write_csv<T: Serialize>(
     rows: impl Iterator<Item = T>,
 ) -> anyhow::Result<()> {
     let path = dir.join(rel);
-    let file =
-        std::fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?;
-    let gz = GzEncoder::new(std::io::BufWriter::new(file), Compression::default());
-    let mut out = csv::Writer::from_writer(gz);
+    let mut out = csv::Writer::from_writer(create_gz(&path)?);
     for row in rows {
         out.serialize(row)
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    out.into_inner()
+    let gz = out
+        .into_inner()
         .map_err(|e| e.into_error())
-        .and_then(GzEncoder::finish)
+        .with_context(|| format!("writing {}", path.display()))?;
+    finish_gz(gz, &path)
+}
+
+/// A gzip-compressed file being written.
+type GzFile = GzEncoder<std::io::BufWriter<std::fs::File>>;
+
+fn create_gz(path: &Path) -> anyhow::Result<GzFile> {
+    let file =
+        std::fs::File::create(path).with_context(|| format!("writing {}", path.display()))?;
+    Ok(GzEncoder::new(
+        std::io::BufWriter::new(file),
+        Compression::default(),
+    ))
+}
+
+/// Ends the gzip stream and puts the file on disk.
+fn finish_gz(gz: GzFile, path: &Path) -> anyhow::Result<()> {
+    gz.finish()
         .and_then(|w| w.into_inner().map_err(|e| e.into_error()))
         .and_then(|f| f.sync_all())
         .with_context(|| format!("writing {}", path.display()))
@@ -256,9 +272,7 @@ fn write_csv<T: Serialize>(
 /// Streams every sidecar, in the reports' order, into the reports file.
 fn write_ndjson(dir: &Path, reports: &[CrateReport]) -> anyhow::Result<()> {
     let path = dir.join(CRATES_NDJSON);
-    let file =
-        std::fs::File::create(&path).with_context(|| format!("writing {}", path.display()))?;
-    let mut gz = GzEncoder::new(std::io::BufWriter::new(file), Compression::default());
+    let mut gz = create_gz(&path)?;
     for r in reports {
         let sidecar = dir.join(format!("crates/{}.json", super::slug(&r.name)));
         let mut line =
@@ -269,10 +283,7 @@ fn write_ndjson(dir: &Path, reports: &[CrateReport]) -> anyhow::Result<()> {
         gz.write_all(&line)
             .with_context(|| format!("writing {}", path.display()))?;
     }
-    gz.finish()
-        .and_then(|w| w.into_inner().map_err(|e| e.into_error()))
-        .and_then(|f| f.sync_all())
-        .with_context(|| format!("writing {}", path.display()))
+    finish_gz(gz, &path)
 }
 
 /// Size and SHA-256 (hex) of a file, streamed.

@@ -322,7 +322,7 @@ pub fn render_site(
         write(dir, &format!("theme/{name}"), bytes)?;
     }
 
-    let root = format!("{}/", opts.base_url.trim_end_matches('/'));
+    let root = site.root.clone();
     let mut urls = vec![root.clone()];
     urls.extend(PAGES.iter().map(|(n, _)| format!("{root}{n}/")));
     urls.extend(
