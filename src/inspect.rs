@@ -116,7 +116,7 @@ pub fn text_report(r: &CrateReport) -> String {
     );
     line("risk", r.risk.level.as_str().to_owned());
     for reason in &r.risk.reasons {
-        line("", reason.clone());
+        line("", reason.line());
     }
     let serious: Vec<_> = r
         .findings

@@ -11,8 +11,11 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+pub mod codes;
 pub mod registry;
 pub mod schema;
+
+pub use codes::{Cap, Code, Place};
 
 pub use registry::{
     Advisory, AdvisoryKind, CategoryRank, DailyDownloads, DependencyHealth, DependencyWeight,
@@ -21,7 +24,7 @@ pub use registry::{
 };
 
 /// Version of the JSON sidecar schema. Bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 2;
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Everything cargofox knows about one version of one crate.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq)]
@@ -544,7 +547,7 @@ impl LocationKind {
 )]
 pub struct Finding {
     /// Stable kebab-case code (documented on the methodology page).
-    pub code: String,
+    pub code: Code,
     /// How much it matters.
     pub severity: Severity,
     /// Fact or inference.
@@ -561,6 +564,13 @@ pub struct Finding {
     pub evidence: String,
     /// A short explanation for the reader.
     pub message: String,
+    /// The function whose body holds the evidence, when it is in one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<String>,
+    /// What the judgement made of this fact, when it changed its severity
+    /// (an ordinary build tool, the crate's own service).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Risk level of a crate.
@@ -608,8 +618,28 @@ impl RiskLevel {
 pub struct Risk {
     /// The highest level any rule gave.
     pub level: RiskLevel,
-    /// Every rule that fired, highest first, in plain words with its codes.
-    pub reasons: Vec<String>,
+    /// Every rule that fired, highest first.
+    pub reasons: Vec<Reason>,
+}
+
+/// One rule of the judgement that fired, with the findings that made it fire.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct Reason {
+    /// The level the rule gives.
+    pub level: RiskLevel,
+    /// The rule's id (documented on the methodology page).
+    pub rule: String,
+    /// What the rule says, in plain words.
+    pub text: String,
+    /// The findings that made it fire, as positions in `findings`.
+    pub findings: Vec<usize>,
+}
+
+impl Reason {
+    /// The reason as one line: level, text.
+    pub fn line(&self) -> String {
+        format!("{}: {}", self.level.as_str(), self.text)
+    }
 }
 
 /// What the build script starts, read from its source: the facts the

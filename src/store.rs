@@ -31,7 +31,7 @@ use crate::model::{BuildFacts, CrateReport, PageData};
 /// Version of the analysis. Raised whenever a change to the analyzer (a new
 /// rule, a fixed count) would make an entry written before it wrong; every
 /// release is then analyzed again, into a new folder.
-pub const ANALYZER_VERSION: u32 = 1;
+pub const ANALYZER_VERSION: u32 = 2;
 
 /// Largest entry read back (bytes, uncompressed): an entry is a report and
 /// its evidence, a few megabytes at the very most.

@@ -78,8 +78,9 @@ pub fn update(previous: &Seen, reports: &[CrateReport], now: &str) -> (Seen, Vec
                 _ => true,
             };
             if recent {
-                if !codes.contains(&f.code) {
-                    codes.push(f.code.clone());
+                let code = f.code.as_str().to_owned();
+                if !codes.contains(&code) {
+                    codes.push(code);
                 }
                 if newest.as_ref().is_none_or(|n| first > *n) {
                     newest = Some(first.clone());
@@ -113,7 +114,7 @@ mod tests {
             findings: codes
                 .iter()
                 .map(|c| Finding {
-                    code: (*c).into(),
+                    code: crate::model::Code::parse(c).unwrap(),
                     severity: Severity::High,
                     ..Finding::default()
                 })

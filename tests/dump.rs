@@ -279,6 +279,97 @@ fn publishers_trusted_publishing_and_deletions_reach_the_reports() {
 }
 
 #[test]
+fn a_new_publisher_a_new_account_and_a_version_jump_are_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let crates = vec![
+        Fixture::new("colors", "1.0.0", "description = \"Colour names\""),
+        Fixture::new("colors", "1.0.1", "description = \"Colour names\""),
+        Fixture::new("internal-utils", "99.0.0", "description = \"Utilities\""),
+    ];
+    let reg = FixtureRegistry::start(&crates, &[]);
+    let dump = FixtureDump::new("2026-11-19")
+        .user("alice", "Alice")
+        .user_created("mallory", "", "2026-11-08")
+        .krate(
+            DumpCrate::new("colors", "2025-01-01")
+                .owner("alice")
+                .owner("mallory")
+                .version(DumpVersion::new("1.0.0", "2025-01-01").published_by("alice"))
+                .version(DumpVersion::new("1.0.1", "2026-11-10").published_by("mallory")),
+        )
+        .krate(
+            DumpCrate::new("internal-utils", "2026-11-01")
+                .owner("alice")
+                .version(DumpVersion::new("99.0.0", "2026-11-01").published_by("alice")),
+        );
+    reg.set_dump(dump.to_bytes());
+    ok(build(tmp.path(), &reg, "colors,internal-utils", "site"));
+    let site = tmp.path().join("site");
+    // (code, severity, evidence) of the findings about releases, and the rules that fired.
+    let judged = |name: &str| {
+        let r = json(site.join(format!("crates/{name}.json")));
+        let findings: Vec<(String, String, String)> = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f["code"].as_str().unwrap().starts_with("release-"))
+            .map(|f| {
+                let s = |k: &str| f[k].as_str().unwrap().to_owned();
+                (s("code"), s("severity"), s("evidence"))
+            })
+            .collect();
+        let rules: Vec<String> = r["risk"]["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                format!(
+                    "{} {}",
+                    x["level"].as_str().unwrap(),
+                    x["rule"].as_str().unwrap()
+                )
+            })
+            .collect();
+        (findings, rules)
+    };
+    let owned = |v: &[(&str, &str, &str)]| -> Vec<(String, String, String)> {
+        v.iter()
+            .map(|(a, b, c)| ((*a).to_owned(), (*b).to_owned(), (*c).to_owned()))
+            .collect()
+    };
+    let (findings, rules) = judged("colors");
+    assert_eq!(
+        findings,
+        owned(&[
+            (
+                "release-new-account",
+                "medium",
+                "account mallory created 2026-11-08"
+            ),
+            (
+                "release-new-publisher",
+                "low",
+                "version 1.0.1 published by mallory"
+            ),
+        ])
+    );
+    assert!(
+        rules.contains(&"medium new-account".to_owned()),
+        "{rules:?}"
+    );
+    assert!(rules.contains(&"low new-publisher".to_owned()), "{rules:?}");
+    let (findings, rules) = judged("internal-utils");
+    assert_eq!(
+        findings,
+        owned(&[("release-version-jump", "medium", "version 99.0.0")])
+    );
+    assert!(
+        rules.contains(&"medium version-jump".to_owned()),
+        "{rules:?}"
+    );
+}
+
+#[test]
 fn without_a_dump_there_is_no_registry_record() {
     let tmp = tempfile::tempdir().unwrap();
     let reg = FixtureRegistry::start(&crates(), &[]);

@@ -114,7 +114,7 @@ fn a_fixture_registry_becomes_a_site() {
 
     // Its sidecar.
     let kit = json(site.join("crates/web-kit.json"));
-    assert_eq!(kit["schema_version"], 2);
+    assert_eq!(kit["schema_version"], 3);
     assert_eq!(kit["name"], "web-kit");
     assert_eq!(
         kit["version"], "1.0.0",

@@ -20,8 +20,14 @@ pub struct Limits {
     pub max_entries: usize,
     /// Size of one file read into memory; larger files are listed, not read.
     pub max_file_bytes: u64,
-    /// Bytes of one entry's path inside the package; longer entries are not read.
+    /// Bytes of one entry's path inside the package; longer entries are
+    /// not read. The default, 1,024, is the path length common systems
+    /// (macOS, the BSDs) can unpack.
     pub max_path_bytes: usize,
+    /// Bytes of one part of an entry's path (a file or folder name); longer
+    /// entries are not read. The default, 255, is the limit of common file
+    /// systems.
+    pub max_component_bytes: usize,
     /// Components of one entry's path inside the package; deeper entries are not read.
     pub max_path_depth: usize,
     /// Seconds the analysis of one package may take; what is left when
@@ -35,7 +41,8 @@ impl Default for Limits {
             max_unpacked_bytes: 2 << 30,
             max_entries: 200_000,
             max_file_bytes: 64 << 20,
-            max_path_bytes: 4096,
+            max_path_bytes: 1024,
+            max_component_bytes: 255,
             max_path_depth: 128,
             max_seconds: 300,
         }
@@ -179,7 +186,11 @@ fn read_entries<R: Read>(
     let mut root = root.map(|r| format!("{r}/"));
     let mut outside = Tally::new("archive-path", "lie outside the package folder");
     let mut special = Tally::new("archive-special", "are not regular files");
-    let mut too_long = Tally::new("archive-limit", "have paths over the limits");
+    let mut too_long = Tally::new(
+        "path-too-long",
+        "have paths that common systems cannot unpack",
+    );
+    let mut too_deep = Tally::new("archive-limit", "have paths nested over the limit");
     let mut duplicates = Tally::new("archive-duplicate", "repeat an earlier path");
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut complete = true;
@@ -234,14 +245,25 @@ fn read_entries<R: Read>(
             }
         };
         let depth = rel.split('/').count();
-        if rel.len() > limits.max_path_bytes || depth > limits.max_path_depth {
+        let longest_part = rel.split('/').map(str::len).max().unwrap_or(0);
+        if depth > limits.max_path_depth {
+            too_deep.note(&mut pkg.problems, || {
+                format!(
+                    "the entry `{}` lies {depth} folders deep, over the limit of {}; it was not read",
+                    shorten(&rel).escape_debug(),
+                    limits.max_path_depth
+                )
+            });
+            continue;
+        }
+        if rel.len() > limits.max_path_bytes || longest_part > limits.max_component_bytes {
             too_long.note(&mut pkg.problems, || {
                 format!(
-                    "the entry `{}` has a path of {} bytes in {depth} parts, over the limits of {} bytes and {} parts; it was not read",
+                    "the entry `{}` has a path of {} bytes whose longest part is {longest_part} bytes, over the limits of {} bytes a path and {} bytes a part: common systems cannot unpack it, and it was not read",
                     shorten(&rel).escape_debug(),
                     rel.len(),
                     limits.max_path_bytes,
-                    limits.max_path_depth
+                    limits.max_component_bytes
                 )
             });
             continue;
@@ -293,7 +315,7 @@ fn read_entries<R: Read>(
             }
         }
     }
-    for tally in [outside, special, too_long, duplicates] {
+    for tally in [outside, special, too_deep, too_long, duplicates] {
         tally.finish(&mut pkg.problems);
     }
     complete
@@ -419,6 +441,15 @@ mod tests {
         let p = read_package(&bytes, Some("x-1.0.0"), &shallow);
         assert_eq!(p.files.len(), 1);
         assert_eq!(p.problems[0].code, "archive-limit");
+        // The defaults: 1,024 bytes a path, 255 bytes a part.
+        let deep = format!("{}/x.rs", vec!["d".repeat(200); 6].join("/"));
+        let wide = format!("{}.rs", "n".repeat(256));
+        let names = [deep.as_str(), wide.as_str(), "ok.rs"];
+        let p = read_package(&tar_gz(&names), Some("x-1.0.0"), &Limits::default());
+        let read: Vec<&str> = p.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(read, vec!["ok.rs"]);
+        let codes: Vec<&str> = p.problems.iter().map(|p| p.code.as_str()).collect();
+        assert_eq!(codes, vec!["path-too-long", "path-too-long"]);
         let short = Limits {
             max_path_bytes: 8,
             ..Limits::default()

@@ -12,6 +12,7 @@
 //! order, logs the time of each, and puts their values into the reports.
 
 mod closure;
+pub mod exposure;
 pub mod graph;
 pub mod registry;
 pub mod score;
@@ -133,6 +134,14 @@ pub fn enrich(reports: &mut [CrateReport], inputs: &RankInputs<'_>) -> OwnerStat
             changes.get(r.name.as_str()).into_iter().flatten().copied(),
         );
         found.extend(signals::registry::advisory_findings(r));
+        if let Some((_, c)) = inputs.dump.and_then(|d| d.get(&r.name)) {
+            found.extend(signals::publisher::publisher_findings(
+                r,
+                c,
+                inputs.dump.expect("checked"),
+            ));
+        }
+        found.extend(signals::publisher::version_jump(r));
         r.findings.extend(found);
     }
     let reverse = pass("reverse dependencies", || {
@@ -238,6 +247,15 @@ fn site_signals(reports: &mut [CrateReport], dump: Option<&DumpData>) {
     for (r, f) in reports.iter_mut().zip(found) {
         if !f.is_empty() {
             r.findings.extend(f);
+            judge::judge(r);
+        }
+    }
+    // Last, what the dependency tree brings: no crate becomes high this way,
+    // so one pass is enough.
+    let exposed = exposure::exposures(reports);
+    for (r, f) in reports.iter_mut().zip(exposed) {
+        if let Some(f) = f {
+            r.findings.push(f);
             judge::judge(r);
         }
     }

@@ -133,6 +133,7 @@ fn render_one(
     c.insert("reg", &registry::registry_view(r));
     let mut view = views::crate_view(r, page, is_local);
     view.finding_groups = serde_json::to_value(risk::finding_groups(r, page, base))?;
+    view.reasons = serde_json::to_value(risk::reasons(r, page, base))?;
     c.insert("view", &view);
     let html = tera
         .render("crate.html", &c)
@@ -207,7 +208,7 @@ fn parse_sha(hex: &str) -> Option<[u8; 32]> {
 /// Version of how crate pages are written, beyond the templates (the
 /// sidecar's formatting, the evidence excerpts): raised with any such
 /// change, so that pages written before it are rendered again.
-const PAGES_VERSION: u32 = 3;
+const PAGES_VERSION: u32 = 4;
 
 /// What every crate page shows of the site: the templates, the theme, the
 /// site's settings (not its date), the analyzer and cargofox's version.

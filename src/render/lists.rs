@@ -184,7 +184,7 @@ fn report_rows<'a>(rows: &[&'a CrateReport]) -> Vec<ReportRow<'a>> {
             name: &r.name,
             slug: slug(&r.name),
             version: &r.version,
-            reason: r.risk.reasons.first().map_or("", |s| s.as_str()),
+            reason: r.risk.reasons.first().map_or("", |s| s.text.as_str()),
         })
         .collect()
 }

@@ -7,24 +7,16 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{CrateReport, Finding, LocationKind, PageData, RiskLevel, Severity};
-use crate::signals::codes;
+use crate::model::{Code, CrateReport, Finding, LocationKind, PageData, RiskLevel, Severity};
 
 use super::views::slug;
 
 /// The methodology anchor documenting `code`.
-pub fn anchor(code: &str) -> String {
-    if codes::OTHER_CODES.iter().any(|c| c.code == code) {
-        return code.to_owned();
+pub fn anchor(code: Code) -> String {
+    match code {
+        Code::Cap(_, cap) => format!("cap-{}", cap.name()),
+        other => other.as_str().to_owned(),
     }
-    for p in codes::PREFIXES {
-        if let Some(cap) = code.strip_prefix(p).and_then(|c| c.strip_prefix('-')) {
-            if codes::CAPABILITIES.iter().any(|(c, _)| *c == cap) {
-                return format!("cap-{cap}");
-            }
-        }
-    }
-    code.to_owned()
 }
 
 /// The file name of the evidence page of `path` (the n-th file with evidence).
@@ -54,11 +46,13 @@ pub fn evidence_pages(page: &PageData) -> BTreeMap<&str, String> {
 
 #[derive(Serialize)]
 struct FindingView {
-    code: String,
+    code: &'static str,
     anchor: String,
     severity: &'static str,
     kind: &'static str,
     message: String,
+    note: Option<String>,
+    function: Option<String>,
     place: String,
     href: Option<String>,
     evidence: String,
@@ -110,18 +104,64 @@ fn finding_view(
         _ => None,
     };
     FindingView {
-        anchor: anchor(&f.code),
-        code: f.code.clone(),
+        anchor: anchor(f.code),
+        code: f.code.as_str(),
         severity: f.severity.as_str(),
         kind: match f.kind {
             crate::model::FindingKind::Fact => "fact",
             crate::model::FindingKind::Inference => "inference",
         },
         message: f.message.clone(),
+        note: f.note.clone(),
+        function: f.function.clone(),
         place,
         href,
         evidence: f.evidence.clone(),
     }
+}
+
+#[derive(Serialize)]
+struct ReasonView {
+    level: &'static str,
+    rule: String,
+    text: String,
+    findings: Vec<FindingView>,
+}
+
+/// The reasons of a crate page's judgement, each with the findings that
+/// fired it, linked to their evidence.
+pub fn reasons<'a>(
+    r: &'a CrateReport,
+    page: &'a PageData,
+    base: &str,
+) -> Vec<impl Serialize + use<'a>> {
+    let view = viewer(r, page, base);
+    r.risk
+        .reasons
+        .iter()
+        .map(|reason| ReasonView {
+            level: reason.level.as_str(),
+            rule: reason.rule.clone(),
+            text: reason.text.clone(),
+            findings: reason
+                .findings
+                .iter()
+                .filter_map(|&i| r.findings.get(i))
+                .map(&view)
+                .collect(),
+        })
+        .collect()
+}
+
+/// The view of one finding of `r`, linked to its evidence page.
+fn viewer<'a>(
+    r: &'a CrateReport,
+    page: &'a PageData,
+    base: &'a str,
+) -> impl Fn(&Finding) -> FindingView + 'a {
+    let pages = evidence_pages(page);
+    let page_slug = slug(&r.name);
+    move |f| finding_view(f, base, &page_slug, &pages)
 }
 
 /// The finding groups of a crate page.
@@ -130,8 +170,7 @@ pub fn finding_groups<'a>(
     page: &'a PageData,
     base: &str,
 ) -> Vec<impl Serialize + use<'a>> {
-    let pages = evidence_pages(page);
-    let page_slug = slug(&r.name);
+    let view_one = viewer(r, page, base);
     GROUPS
         .iter()
         .filter_map(|(loc, title)| {
@@ -140,11 +179,7 @@ pub fn finding_groups<'a>(
                 .iter()
                 .filter(|f| f.location == *loc)
                 .partition(|f| f.severity > Severity::Info);
-            let view = |v: Vec<&Finding>| {
-                v.into_iter()
-                    .map(|f| finding_view(f, base, &page_slug, &pages))
-                    .collect::<Vec<_>>()
-            };
+            let view = |v: Vec<&Finding>| v.into_iter().map(&view_one).collect::<Vec<_>>();
             (!serious.is_empty() || !info.is_empty()).then(|| GroupView {
                 title,
                 serious: view(serious),
@@ -211,7 +246,7 @@ fn shown_lines<'a>(
 struct EvidenceFinding {
     line: u32,
     severity: &'static str,
-    code: String,
+    code: &'static str,
     anchor: String,
     message: String,
 }
@@ -249,8 +284,8 @@ pub fn evidence_views<'a>(
                     Some(EvidenceFinding {
                         line: f.line?,
                         severity: f.severity.as_str(),
-                        code: f.code.clone(),
-                        anchor: anchor(&f.code),
+                        code: f.code.as_str(),
+                        anchor: anchor(f.code),
                         message: f.message.clone(),
                     })
                 })
@@ -293,7 +328,7 @@ const REPORT_ROWS: usize = 50;
 
 #[derive(Serialize)]
 struct CodeRow {
-    code: String,
+    code: &'static str,
     anchor: String,
     crates: usize,
     findings: usize,
@@ -316,12 +351,12 @@ pub fn report_view(reports: &[CrateReport]) -> ReportView<'_> {
         RiskLevel::Low,
         RiskLevel::None,
     ];
-    let mut codes: BTreeMap<&str, (std::collections::BTreeSet<&str>, usize, Severity)> =
+    let mut codes: BTreeMap<Code, (std::collections::BTreeSet<&str>, usize, Severity)> =
         BTreeMap::new();
     for r in reports {
         for f in &r.findings {
             let e = codes
-                .entry(f.code.as_str())
+                .entry(f.code)
                 .or_insert_with(|| (Default::default(), 0, Severity::Info));
             e.0.insert(r.name.as_str());
             e.1 += 1;
@@ -332,13 +367,13 @@ pub fn report_view(reports: &[CrateReport]) -> ReportView<'_> {
         .into_iter()
         .map(|(code, (crates, findings, worst))| CodeRow {
             anchor: anchor(code),
-            code: code.to_owned(),
+            code: code.as_str(),
             crates: crates.len(),
             findings,
             worst: worst.as_str(),
         })
         .collect();
-    code_rows.sort_by(|a, b| b.crates.cmp(&a.crates).then_with(|| a.code.cmp(&b.code)));
+    code_rows.sort_by(|a, b| b.crates.cmp(&a.crates).then_with(|| a.code.cmp(b.code)));
     ReportView {
         levels: levels
             .iter()

@@ -120,6 +120,8 @@ pub struct CrateView {
     readme_html: Option<String>,
     /// The Risk section's groups, filled by the renderer.
     pub finding_groups: serde_json::Value,
+    /// The judgement's reasons, each with the findings that fired it.
+    pub reasons: serde_json::Value,
 }
 
 /// Builds the view of a crate page; `is_local` tells whether a crate has a page here.
@@ -256,6 +258,7 @@ pub fn crate_view(r: &CrateReport, page: &PageData, is_local: &dyn Fn(&str) -> b
             .collect(),
         readme_html,
         finding_groups: serde_json::Value::Null,
+        reasons: serde_json::Value::Null,
     }
 }
 

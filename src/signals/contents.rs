@@ -3,7 +3,7 @@
 //! `.cargo_vcs_info.json` record (missing, or made from a dirty tree).
 
 use crate::model::{
-    BuildFacts, CrateReport, FileKind, Finding, FindingKind, LocationKind, Severity,
+    BuildFacts, Code, CrateReport, FileKind, Finding, FindingKind, LocationKind, Severity,
 };
 use crate::unpacked::RawFile;
 
@@ -54,14 +54,14 @@ fn pe_signature(data: &[u8]) -> bool {
 }
 
 fn finding(
-    code: &str,
+    code: Code,
     severity: Severity,
     file: Option<&str>,
     evidence: String,
     message: String,
 ) -> Finding {
     Finding {
-        code: code.into(),
+        code,
         severity,
         kind: FindingKind::Fact,
         location: if file.is_some() {
@@ -74,6 +74,8 @@ fn finding(
         column: None,
         evidence,
         message,
+        function: None,
+        note: None,
     }
 }
 
@@ -87,7 +89,7 @@ pub fn findings(report: &CrateReport, files: &[RawFile], build: &BuildFacts) -> 
             let name = f.path.rsplit('/').next().unwrap_or(&f.path);
             let named_by_build = build.spawned_literals.iter().any(|l| l.ends_with(name));
             out.push(finding(
-                "pkg-executable",
+                Code::PkgExecutable,
                 if named_by_build { Severity::High } else { Severity::Medium },
                 Some(&f.path),
                 format!("{kind}, {} bytes", f.size),
@@ -108,7 +110,7 @@ pub fn findings(report: &CrateReport, files: &[RawFile], build: &BuildFacts) -> 
             .map(|i| report.package.files[i].kind);
         if f.size > LARGE_FILE && kind != Some(FileKind::Source) {
             out.push(finding(
-                "pkg-large-file",
+                Code::PkgLargeFile,
                 Severity::Info,
                 Some(&f.path),
                 format!("{} bytes", f.size),
@@ -118,14 +120,14 @@ pub fn findings(report: &CrateReport, files: &[RawFile], build: &BuildFacts) -> 
     }
     match &report.vcs {
         None if !files.is_empty() => out.push(finding(
-            "pkg-vcs-info-missing",
+            Code::PkgVcsInfoMissing,
             Severity::Info,
             None,
             "no .cargo_vcs_info.json".into(),
             "The package does not say which commit it was made from, so it cannot be compared with its repository.".into(),
         )),
         Some(v) if v.dirty => out.push(finding(
-            "pkg-vcs-dirty",
+            Code::PkgVcsDirty,
             Severity::Low,
             Some(".cargo_vcs_info.json"),
             "\"dirty\": true".into(),

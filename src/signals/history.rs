@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 
 use crate::fetch::PreviousRelease;
-use crate::model::{CrateReport, DependencyKind, Finding, FindingKind, Severity};
+use crate::model::{Code, CrateReport, DependencyKind, Finding, FindingKind, Severity};
 
 /// A dependency first published less than this many hours before the
 /// release that depends on it is "young".
 pub const YOUNG_HOURS: i64 = 72;
 
-fn finding(code: &str, severity: Severity, evidence: String, message: String) -> Finding {
+fn finding(code: Code, severity: Severity, evidence: String, message: String) -> Finding {
     super::metadata_finding(code, severity, FindingKind::Fact, evidence, message)
 }
 
@@ -44,7 +44,7 @@ pub fn new_dependencies(report: &CrateReport, previous: Option<&PreviousRelease>
         .filter(|d| !prev_deps.iter().any(|p| p.name.eq_ignore_ascii_case(&d.name)))
         .map(|d| {
             finding(
-                "release-new-dependency",
+                Code::ReleaseNewDependency,
                 if patch { Severity::Low } else { Severity::Info },
                 format!("{} {} ({}), not in {prev_version}", d.name, d.req, d.kind.as_str()),
                 if patch {
@@ -89,7 +89,7 @@ pub fn young_dependencies(
         if (0..YOUNG_HOURS).contains(&hours) {
             let build = risky_build(&d.name);
             out.push(finding(
-                "release-young-dependency",
+                Code::ReleaseYoungDependency,
                 if build { Severity::High } else { Severity::Medium },
                 format!("{} was first published {hours} hours before {} {}", d.name, report.name, report.version),
                 format!(

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use super::metadata_finding as finding;
 use super::near_names::NearIndex;
-use crate::model::{CrateReport, Finding, FindingKind, Severity};
+use crate::model::{Code, CrateReport, Finding, FindingKind, Severity};
 
 /// The popular crates shipped with cargofox, most popular first.
 pub const POPULAR_LIST: &str = include_str!("../../content/popular-crates.txt");
@@ -237,7 +237,7 @@ pub fn findings(
         let affix = *how == "an affix added";
         if !(same_repo && affix) {
             out.push(finding(
-                "name-typosquat",
+                Code::NameTyposquat,
                 // Near names in one repository are mostly workspace siblings.
                 if same_repo { Severity::Low } else { Severity::Medium },
                 FindingKind::Inference,
@@ -259,7 +259,7 @@ pub fn findings(
             .find(|p| popular.contains(p) && !popular.contains(&n) && levenshtein(&n, p) <= 2)
         {
             out.push(finding(
-                "name-typosquat",
+                Code::NameTyposquat,
                 Severity::Low,
                 FindingKind::Inference,
                 format!("`{}` and `{p}`: two edits apart, same repository", report.name),
@@ -270,7 +270,7 @@ pub fn findings(
     if !sharing.is_empty() {
         let shown: Vec<&str> = sharing.iter().take(5).map(|s| s.as_str()).collect();
         out.push(finding(
-            "repo-shared",
+            Code::RepoShared,
             Severity::Info,
             FindingKind::Fact,
             format!("{} also claimed by {}", report.repository.as_deref().unwrap_or(""), shown.join(", ")),
@@ -279,7 +279,7 @@ pub fn findings(
     }
     if report.repository.is_none() && !report.package.files.is_empty() {
         out.push(finding(
-            "repo-missing",
+            Code::RepoMissing,
             Severity::Low,
             FindingKind::Fact,
             "no package.repository".into(),
@@ -439,12 +439,12 @@ mod tests {
         let f = findings(&report("faster_log"), &popular, &repos);
         assert!(
             f.iter()
-                .any(|f| f.code == "name-typosquat" && f.severity == Severity::Low),
+                .any(|f| f.code == Code::NameTyposquat && f.severity == Severity::Low),
             "{f:?}"
         );
         let f = findings(&report("fast_log_macros"), &popular, &repos);
         assert!(
-            f.iter().all(|f| f.code != "name-typosquat"),
+            f.iter().all(|f| f.code != Code::NameTyposquat),
             "a workspace member: {f:?}"
         );
         assert_eq!(levenshtein("faster-log", "fast-log"), 2);

@@ -191,6 +191,18 @@ pub(super) const SHELL_WORDS: &[&str] = &[
     "open",
     "editor",
 ];
+/// Words of crates about continuous integration.
+pub(super) const CI_WORDS: &[&str] = &[
+    "ci",
+    "continuous",
+    "pipeline",
+    "github",
+    "gitlab",
+    "actions",
+    "travis",
+    "jenkins",
+    "buildkite",
+];
 pub(super) const CREDENTIAL_WORDS: &[&str] = &[
     "sql",
     "postgres",

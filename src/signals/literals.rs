@@ -8,7 +8,9 @@ use aho_corasick::AhoCorasick;
 
 use super::source::Cap;
 
-/// Fragments of paths where secrets live.
+/// Fragments of paths where secrets live. They count only inside a
+/// path-shaped literal ([`path_shaped`]), never in prose: "Exodus" is a
+/// book of the Bible before it is a wallet.
 pub(super) const SECRET_PATHS: &[&str] = &[
     ".ssh/",
     "id_rsa",
@@ -38,6 +40,74 @@ pub(super) const SECRET_PATHS: &[&str] = &[
     ".netrc",
     "keychain-db",
 ];
+
+/// Names of secret files and folders that count as a whole literal, the
+/// way a program joins them to a home folder (`home.join(".ssh")`).
+const SECRET_NAMES: &[&str] = &[
+    ".ssh",
+    ".aws",
+    ".gnupg",
+    ".kube",
+    ".docker",
+    "credentials.toml",
+    ".git-credentials",
+    ".npmrc",
+    ".pypirc",
+    ".netrc",
+    "id_rsa",
+    "id_ed25519",
+    "id_ecdsa",
+    "wallet.dat",
+    "login data",
+    "local state",
+    "keychain-db",
+];
+
+/// Marks of patterns that match private keys: PEM armour, base58 and
+/// prefixed hex secrets, extended private keys.
+const KEY_MARKS: &[&str] = &[
+    "PRIVATE KEY-----",
+    "0x[a-fA-F0-9]{64}",
+    "0x[0-9a-fA-F]{64}",
+    "0x[a-f0-9]{64}",
+    "xprv[",
+];
+
+/// Whether a literal looks like a path rather than prose: it has a
+/// separator, no URL scheme, no `: ` of a message, and few spaces.
+fn path_shaped(body: &str) -> bool {
+    (body.contains('/') || body.contains('\\'))
+        && !body.contains("://")
+        && !body.contains(": ")
+        && body.matches(' ').count() <= 3
+}
+
+/// Whether a literal is a pattern that matches private keys.
+fn key_pattern(body: &str) -> bool {
+    KEY_MARKS.iter().any(|m| body.contains(m))
+        || body.contains("1-9A-HJ-NP-Za-km-z") && body.contains("]{")
+}
+
+/// Whether a literal is a command line that downloads or pipes into a shell.
+fn shell_command(body: &str) -> bool {
+    let lower = body.to_ascii_lowercase();
+    let pipe = ["| sh", "|sh", "| bash", "|bash", "| iex", "|iex"]
+        .iter()
+        .any(|p| lower.contains(p) && !lower.contains(&format!("{p}a")));
+    let fetch = [
+        "curl ",
+        "wget ",
+        "iwr ",
+        "invoke-webrequest",
+        "downloadstring",
+        "certutil ",
+        "bitsadmin ",
+    ]
+    .iter()
+    .any(|p| lower.contains(p))
+        && (lower.contains("http") || lower.contains(" -o") || lower.contains("-outfile"));
+    pipe || fetch
+}
 
 pub(super) fn shorten(s: &str) -> String {
     let s: String = s.chars().take(120).collect();
@@ -120,7 +190,22 @@ pub(super) fn literal_hits(body: &str, out: &mut Vec<(Cap, String)>) {
     {
         out.push((Cap::IpAddress, body.to_owned()));
     }
-    for m in SECRET_MATCHER.find_iter(body) {
+    if key_pattern(body) {
+        out.push((Cap::KeyPattern, shorten(body)));
+    }
+    if shell_command(body) {
+        out.push((Cap::ShellCommand, shorten(body)));
+    }
+    let whole_name = body.len() <= 20 && SECRET_NAMES.iter().any(|n| body.eq_ignore_ascii_case(n));
+    if whole_name {
+        out.push((Cap::SecretPaths, format!("\"{body}\", joined to a folder")));
+    }
+    let matches = if whole_name || !path_shaped(body) {
+        None
+    } else {
+        Some(SECRET_MATCHER.find_iter(body))
+    };
+    for m in matches.into_iter().flatten() {
         let frag = SECRET_PATHS[m.pattern().as_usize()];
         let i = m.start();
         let boundary = !frag.starts_with('.') && !frag.starts_with('/')

@@ -15,8 +15,8 @@
 //! identity, history and the judgement need other crates and run in the rank
 //! stage (or in `inspect`, against the shipped list of popular crates).
 
-pub mod codes;
 pub mod contents;
+mod functions;
 pub mod history;
 pub mod identity;
 pub mod judge;
@@ -24,14 +24,18 @@ mod known;
 mod lex;
 mod literals;
 pub mod near_names;
+pub mod publisher;
 pub mod registry;
 pub mod release;
+pub mod rules;
 mod skim;
 pub mod source;
 
 use std::collections::BTreeMap;
 
-use crate::model::{BuildFacts, CrateReport, Finding, FindingKind, LocationKind, Severity};
+use crate::model::{
+    BuildFacts, Code, CrateReport, Finding, FindingKind, LocationKind, Place, Severity,
+};
 use crate::unpacked::RawFile;
 use source::{Cap, Hit};
 
@@ -40,15 +44,6 @@ use source::{Cap, Hit};
 const MAX_HITS_PER_FILE: usize = 5;
 /// Source files larger than this are not kept for evidence pages.
 const MAX_EVIDENCE_SOURCE: usize = 2 << 20;
-
-/// The name of a capability in codes (`process`, `network`...).
-pub fn cap_name(cap: Cap) -> &'static str {
-    codes::CAPABILITIES[cap as usize].0
-}
-
-fn cap_title(cap: Cap) -> &'static str {
-    codes::CAPABILITIES[cap as usize].1
-}
 
 /// Where the code of `path` runs.
 pub fn location_of(path: &str, report: &CrateReport) -> LocationKind {
@@ -79,6 +74,8 @@ pub fn location_of(path: &str, report: &CrateReport) -> LocationKind {
     match first {
         "tests" | "examples" | "benches" | "test" | "bench" | "example" | "fuzz" | "testdata"
         | "test-data" => LocationKind::Dev,
+        // `#[path = "build/x.rs"] mod x;` beside a root `build.rs`.
+        "build" if build.is_some() => LocationKind::Build,
         "src" if report.targets.proc_macro => LocationKind::ProcMacro,
         "src" => LocationKind::Runtime,
         _ if !path.contains('/') => LocationKind::Runtime,
@@ -86,17 +83,17 @@ pub fn location_of(path: &str, report: &CrateReport) -> LocationKind {
     }
 }
 
-/// The prefix of capability codes at a location.
-pub fn prefix(location: LocationKind) -> &'static str {
+/// The place of capability codes at a location.
+pub fn place(location: LocationKind) -> Place {
     match location {
-        LocationKind::Build => "build",
-        LocationKind::ProcMacro => "macro",
-        _ => "code",
+        LocationKind::Build => Place::Build,
+        LocationKind::ProcMacro => Place::Macro,
+        _ => Place::Code,
     }
 }
 
 /// Base severity of a capability at a location, before the judge's rules.
-fn base_severity(cap: Cap, location: LocationKind) -> Severity {
+pub(super) fn base_severity(cap: Cap, location: LocationKind) -> Severity {
     use Cap::*;
     use Severity::*;
     let compile_time = matches!(location, LocationKind::Build | LocationKind::ProcMacro);
@@ -109,6 +106,9 @@ fn base_severity(cap: Cap, location: LocationKind) -> Severity {
     }
     match cap {
         SecretPaths | EnvCredentials => High,
+        ShellCommand | KeyPattern if compile_time => Medium,
+        ShellCommand | KeyPattern => Low,
+        Decoding if compile_time => Low,
         Network if compile_time => High,
         Process | IpAddress | CiDetection | DynamicLoading | EncodedBlob | HighEntropyString
         | XorDecoding
@@ -144,14 +144,14 @@ fn line_text(src: &str, hit: &Hit) -> String {
 /// Findings from one Rust file's scan.
 fn file_findings(path: &str, src: &str, scan: &source::Scan, report: &CrateReport) -> Vec<Finding> {
     let file_location = location_of(path, report);
-    let mut by_code: BTreeMap<(String, LocationKind), Vec<&Hit>> = BTreeMap::new();
+    let mut by_code: BTreeMap<(Code, LocationKind), Vec<&Hit>> = BTreeMap::new();
     for hit in &scan.hits {
         let location = if hit.in_test {
             LocationKind::Dev
         } else {
             file_location
         };
-        let code = format!("{}-{}", prefix(location), cap_name(hit.cap));
+        let code = Code::Cap(place(location), hit.cap);
         by_code.entry((code, location)).or_default().push(hit);
     }
     let mut out = Vec::new();
@@ -174,7 +174,7 @@ fn file_findings(path: &str, src: &str, scan: &source::Scan, report: &CrateRepor
             let mut message = format!(
                 "Code that {} {}: {}.",
                 where_text(location),
-                cap_title(cap),
+                cap.title(),
                 h.detail
             );
             if more > 0 {
@@ -182,7 +182,7 @@ fn file_findings(path: &str, src: &str, scan: &source::Scan, report: &CrateRepor
             }
             out.push(at_line(
                 (
-                    code.clone(),
+                    code,
                     base_severity(cap, location),
                     FindingKind::Fact,
                     location,
@@ -197,9 +197,29 @@ fn file_findings(path: &str, src: &str, scan: &source::Scan, report: &CrateRepor
     out
 }
 
+/// Names the function holding each finding of a file, when the file has
+/// findings of two or more capabilities that the judgement may join.
+fn name_functions(src: &str, found: &mut [Finding]) {
+    let caps: std::collections::BTreeSet<Cap> = found
+        .iter()
+        .filter_map(|f| f.code.cap())
+        .filter(|c| !matches!(c, Cap::Unsafe | Cap::Ffi | Cap::InlineAsm))
+        .collect();
+    if caps.len() < 2 {
+        return;
+    }
+    let spans = functions::spans(src);
+    for f in found {
+        f.function = f
+            .line
+            .and_then(|l| functions::holding(&spans, l))
+            .map(|s| s.name.clone());
+    }
+}
+
 /// A finding whose evidence is one line of a source file.
 fn at_line(
-    (code, severity, kind, location): (String, Severity, FindingKind, LocationKind),
+    (code, severity, kind, location): (Code, Severity, FindingKind, LocationKind),
     path: &str,
     src: &str,
     hit: &Hit,
@@ -215,6 +235,8 @@ fn at_line(
         column: Some(hit.col),
         evidence: line_text(src, hit),
         message,
+        function: None,
+        note: None,
     }
 }
 
@@ -272,7 +294,7 @@ pub fn package_findings(report: &mut CrateReport, files: &[RawFile]) -> BTreeMap
                     .find(|h| h.cap == Cap::FsWrite)
                     .expect("checked above");
                 findings.push(at_line(
-                    ("build-write-outside-out-dir".into(), Severity::Medium, FindingKind::Inference, location),
+                    (Code::BuildWriteOutsideOutDir, Severity::Medium, FindingKind::Inference, location),
                     &f.path,
                     &src,
                     h,
@@ -280,7 +302,8 @@ pub fn package_findings(report: &mut CrateReport, files: &[RawFile]) -> BTreeMap
                 ));
             }
         }
-        let found = file_findings(&f.path, &src, &scan, report);
+        let mut found = file_findings(&f.path, &src, &scan, report);
+        name_functions(&src, &mut found);
         let worth_a_page =
             found.iter().any(|f| f.severity > Severity::Info) || location == LocationKind::Build;
         findings.extend(found);
@@ -301,14 +324,14 @@ pub fn package_findings(report: &mut CrateReport, files: &[RawFile]) -> BTreeMap
 
 /// A finding about the crate's metadata (name, repository, releases).
 pub(crate) fn metadata_finding(
-    code: &str,
+    code: Code,
     severity: Severity,
     kind: FindingKind,
     evidence: String,
     message: String,
 ) -> Finding {
     Finding {
-        code: code.into(),
+        code,
         severity,
         kind,
         location: LocationKind::Metadata,
@@ -325,7 +348,7 @@ pub fn sort(findings: &mut [Finding]) {
             .cmp(&a.severity)
             .then_with(|| a.file.cmp(&b.file))
             .then_with(|| a.line.cmp(&b.line))
-            .then_with(|| a.code.cmp(&b.code))
+            .then_with(|| a.code.as_str().cmp(b.code.as_str()))
             .then_with(|| a.column.cmp(&b.column))
     });
 }
@@ -333,13 +356,6 @@ pub fn sort(findings: &mut [Finding]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn capability_table_matches_the_enum() {
-        assert_eq!(cap_name(Cap::Process), "process");
-        assert_eq!(cap_name(Cap::XorDecoding), "xor-decoding");
-        assert_eq!(codes::CAPABILITIES.len(), Cap::XorDecoding as usize + 1);
-    }
 
     #[test]
     fn locations() {

@@ -4,7 +4,7 @@
 //! advisories; and the judgement rules that read them.
 
 use super::metadata_finding;
-use crate::model::{AdvisoryKind, CrateReport, Finding, FindingKind, RiskLevel, Severity};
+use crate::model::{AdvisoryKind, Code, CrateReport, Finding, FindingKind, Severity};
 use crate::owners::OwnerChange;
 
 /// An owner added this many days or fewer before a release is recent.
@@ -23,9 +23,9 @@ pub fn ownership_findings<'a>(
     let mut out: Vec<Finding> = changes
         .map(|c| {
             let (code, what) = if c.added {
-                ("owner-added", "became an owner")
+                (Code::OwnerAdded, "became an owner")
             } else {
-                ("owner-removed", "is no longer an owner")
+                (Code::OwnerRemoved, "is no longer an owner")
             };
             metadata_finding(
                 code,
@@ -53,7 +53,7 @@ pub fn ownership_findings<'a>(
         let before = release - since;
         if !original && before >= time::Duration::ZERO && before.whole_days() <= OWNER_RECENT_DAYS {
             out.push(metadata_finding(
-                "owner-new-before-release",
+                Code::OwnerNewBeforeRelease,
                 Severity::Low,
                 FindingKind::Inference,
                 format!(
@@ -80,11 +80,11 @@ pub fn advisory_findings(r: &CrateReport) -> Vec<Finding> {
     let mut out = Vec::new();
     for a in r.advisories.iter().flatten().filter(|a| !a.withdrawn) {
         let (code, severity) = match (a.kind, a.affects_version) {
-            (AdvisoryKind::Malicious, true) => ("advisory-malicious", Severity::High),
-            (AdvisoryKind::Malicious, false) => ("advisory-malicious", Severity::Medium),
-            (AdvisoryKind::Vulnerability, true) => ("advisory-vulnerability", Severity::Medium),
+            (AdvisoryKind::Malicious, true) => (Code::AdvisoryMalicious, Severity::High),
+            (AdvisoryKind::Malicious, false) => (Code::AdvisoryMalicious, Severity::Medium),
+            (AdvisoryKind::Vulnerability, true) => (Code::AdvisoryVulnerability, Severity::Medium),
             (AdvisoryKind::Unsound | AdvisoryKind::Unmaintained, true) => {
-                ("advisory-informational", Severity::Low)
+                (Code::AdvisoryInformational, Severity::Low)
             }
             _ => continue,
         };
@@ -111,54 +111,5 @@ fn kind_name(k: AdvisoryKind) -> &'static str {
         AdvisoryKind::Unsound => "unsound",
         AdvisoryKind::Unmaintained => "unmaintained",
         AdvisoryKind::Notice => "notice",
-    }
-}
-
-/// The judgement rules over these findings.
-pub(super) fn rules(r: &CrateReport, reasons: &mut Vec<(RiskLevel, String)>) {
-    let worst = |code: &str| {
-        r.findings
-            .iter()
-            .filter(|f| f.code == code)
-            .map(|f| f.severity)
-            .max()
-    };
-    match worst("advisory-malicious") {
-        Some(Severity::High) => reasons.push((
-            RiskLevel::High,
-            "A RustSec advisory says this release is malicious [advisory-malicious].".into(),
-        )),
-        Some(_) => reasons.push((
-            RiskLevel::Medium,
-            "A RustSec advisory says an earlier release was malicious [advisory-malicious].".into(),
-        )),
-        None => {}
-    }
-    if worst("advisory-vulnerability").is_some() {
-        reasons.push((
-            RiskLevel::Medium,
-            "A RustSec advisory reports a vulnerability in this release [advisory-vulnerability]."
-                .into(),
-        ));
-    }
-    if worst("owner-new-before-release").is_some() {
-        let release_change = r.findings.iter().any(|f| {
-            f.severity >= Severity::Medium
-                && (f.code.starts_with("release-")
-                    || (f.code.starts_with("build-") || f.code.starts_with("macro-"))
-                        && (f.code.ends_with("-network") || f.code.ends_with("-process")))
-        });
-        if release_change {
-            reasons.push((
-                RiskLevel::High,
-                "An owner added days before the newest release, and that release changes what runs or what it depends on [owner-new-before-release, release-*].".into(),
-            ));
-        } else {
-            reasons.push((
-                RiskLevel::Low,
-                "An owner was added days before the newest release [owner-new-before-release]."
-                    .into(),
-            ));
-        }
     }
 }

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::model::{CrateReport, FileKind, Finding, FindingKind, LocationKind, Severity};
+use crate::model::{Code, CrateReport, FileKind, Finding, FindingKind, LocationKind, Severity};
 
 /// What is compared between two releases.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
@@ -61,17 +61,13 @@ pub fn summarize(r: &CrateReport, build_script_sha: Option<String>) -> ReleaseSu
                         LocationKind::Build | LocationKind::ProcMacro | LocationKind::Runtime
                     )
             })
-            .filter(|f| {
-                f.code.starts_with("build-")
-                    || f.code.starts_with("macro-")
-                    || f.code.starts_with("code-")
-            })
-            .map(|f| f.code.clone())
+            .filter(|f| f.code.cap().is_some())
+            .map(|f| f.code.as_str().to_owned())
             .collect(),
         executables: r
             .findings
             .iter()
-            .filter(|f| f.code == "pkg-executable")
+            .filter(|f| f.code == Code::PkgExecutable)
             .filter_map(|f| f.file.clone())
             .collect(),
         repository: r.repository.clone(),
@@ -92,7 +88,7 @@ const SERIOUS: &[&str] = &[
     "xor-decoding",
 ];
 
-fn finding(code: &str, severity: Severity, evidence: String, message: String) -> Finding {
+fn finding(code: Code, severity: Severity, evidence: String, message: String) -> Finding {
     super::metadata_finding(code, severity, FindingKind::Fact, evidence, message)
 }
 
@@ -103,13 +99,13 @@ pub fn diff(now: &ReleaseSummary, before: &ReleaseSummary) -> Vec<Finding> {
     let mut out = Vec::new();
     match (&before.build_script, &now.build_script) {
         (None, Some(_)) => out.push(finding(
-            "release-build-script-added",
+            Code::ReleaseBuildScriptAdded,
             if patch { Severity::Medium } else { Severity::Low },
             format!("{} has a build script, {} had none", now.version, before.version),
             format!("The {what} {} adds a build script: code that runs on every machine that compiles a dependent.", now.version),
         )),
         (Some(a), Some(b)) if a != b => out.push(finding(
-            "release-build-script-changed",
+            Code::ReleaseBuildScriptChanged,
             if patch { Severity::Low } else { Severity::Info },
             format!("the build script differs from {}'s", before.version),
             format!("The {what} {} changes the build script.", now.version),
@@ -119,7 +115,7 @@ pub fn diff(now: &ReleaseSummary, before: &ReleaseSummary) -> Vec<Finding> {
     for code in now.capabilities.difference(&before.capabilities) {
         let cap = code.split_once('-').map_or("", |(_, c)| c);
         out.push(finding(
-            "release-new-capability",
+            Code::ReleaseNewCapability,
             if SERIOUS.contains(&cap) {
                 Severity::Medium
             } else {
@@ -137,7 +133,7 @@ pub fn diff(now: &ReleaseSummary, before: &ReleaseSummary) -> Vec<Finding> {
     }
     for exe in now.executables.difference(&before.executables) {
         out.push(finding(
-            "release-new-binary",
+            Code::ReleaseNewBinary,
             Severity::Medium,
             format!("{exe} is new in {}", now.version),
             format!(
@@ -148,7 +144,7 @@ pub fn diff(now: &ReleaseSummary, before: &ReleaseSummary) -> Vec<Finding> {
     }
     if before.repository.is_some() && now.repository != before.repository {
         out.push(finding(
-            "release-repository-changed",
+            Code::ReleaseRepositoryChanged,
             Severity::Medium,
             format!("{} → {}", before.repository.as_deref().unwrap_or(""), now.repository.as_deref().unwrap_or("(none)")),
             "The repository changed between releases: a move, or a new owner pointing it elsewhere.".into(),
@@ -156,7 +152,7 @@ pub fn diff(now: &ReleaseSummary, before: &ReleaseSummary) -> Vec<Finding> {
     }
     if before.homepage.is_some() && now.homepage != before.homepage {
         out.push(finding(
-            "release-homepage-changed",
+            Code::ReleaseHomepageChanged,
             Severity::Low,
             format!(
                 "{} → {}",
@@ -170,7 +166,7 @@ pub fn diff(now: &ReleaseSummary, before: &ReleaseSummary) -> Vec<Finding> {
         && now.unpacked_bytes - before.unpacked_bytes > 1 << 20
     {
         out.push(finding(
-            "release-size-jump",
+            Code::ReleaseSizeJump,
             Severity::Low,
             format!(
                 "{} bytes, {} before",

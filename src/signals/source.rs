@@ -12,48 +12,7 @@ use std::sync::LazyLock;
 use super::lex::{K, Tok, col, lex, literal_body};
 use super::literals::{literal_hits, shorten};
 
-/// A capability or pattern found in source code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Cap {
-    /// Starts another program.
-    Process,
-    /// Uses sockets or an HTTP client.
-    Network,
-    /// A URL in a string literal.
-    Url,
-    /// An IP address in a string literal.
-    IpAddress,
-    /// Writes, moves or deletes files.
-    FsWrite,
-    /// Lists folders.
-    FsWalk,
-    /// Reads an environment variable whose name looks like a credential.
-    EnvCredentials,
-    /// Reads an environment variable that tells whether it runs in CI.
-    CiDetection,
-    /// Names a home-directory secret (keys, credentials, wallets, browser profiles).
-    SecretPaths,
-    /// Loads a library at run time.
-    DynamicLoading,
-    /// An `extern` block.
-    Ffi,
-    /// `unsafe` code.
-    Unsafe,
-    /// `include_bytes!` / `include_str!`.
-    IncludeBytes,
-    /// Inline assembly.
-    InlineAsm,
-    /// A string literal over 1,000 characters.
-    LongString,
-    /// A base64 or hex blob in a string literal.
-    EncodedBlob,
-    /// A high-entropy string literal.
-    HighEntropyString,
-    /// An array literal of 512 or more integers.
-    ByteArray,
-    /// XOR with an indexed operand (a key or data array).
-    XorDecoding,
-}
+pub use crate::model::Cap;
 
 /// One capability at one place.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +62,14 @@ const HTTP_CRATES: &[&str] = &[
     "http_req",
     "ehttp",
 ];
-const NET_TYPES: &[&str] = &["TcpStream", "UdpSocket", "TcpListener", "ToSocketAddrs"];
+const NET_TYPES: &[&str] = &[
+    "TcpStream",
+    "UdpSocket",
+    "TcpListener",
+    "ToSocketAddrs",
+    "to_socket_addrs",
+    "lookup_host",
+];
 const PROCESS_IDENTS: &[&str] = &[
     "CommandExt",
     "execvp",
@@ -254,6 +220,7 @@ const BASE_IDENTS: &[&str] = &[
     "WalkDir",
     "jwalk",
     "glob",
+    "WalkBuilder",
     "Library",
     "extern",
     "unsafe",
@@ -265,7 +232,29 @@ const BASE_IDENTS: &[&str] = &[
     "env",
     "option_env",
     "getenv",
+    "base64",
+    "hex",
+    "STANDARD",
+    "BASE64_STANDARD",
+    "URL_SAFE",
+    "GzDecoder",
+    "ZlibDecoder",
+    "DeflateDecoder",
+    "XzDecoder",
+    "BzDecoder",
 ];
+
+/// Decoders of compressed data, named by their type.
+const DECOMPRESSORS: &[&str] = &[
+    "GzDecoder",
+    "ZlibDecoder",
+    "DeflateDecoder",
+    "XzDecoder",
+    "BzDecoder",
+];
+/// Words in a string that mark an environment variable as a credential
+/// when a program filters every variable by them.
+const CREDENTIAL_MARKS: &[&str] = &["TOKEN", "SECRET", "PASSWORD", "API_KEY", "PRIVATE_KEY"];
 
 /// Every identifier of interest.
 pub(super) fn interesting_idents() -> impl Iterator<Item = &'static str> {
@@ -414,6 +403,9 @@ pub(super) fn str_hits(text: &str, scan: &mut Scan, found: &mut Vec<(Cap, String
 pub(super) fn lookahead(id: &str) -> usize {
     match id {
         "Command" => 80,
+        // `env::vars()` and the filter after it; `base64::engine::...::STANDARD.decode`.
+        "env" => 40,
+        "base64" => 12,
         // Only the next token (`unsafe {`, `unsafe fn`...) and the two after
         // `extern` (`extern "C" {`) matter: these two are most candidates.
         "unsafe" => 2,
@@ -496,8 +488,35 @@ pub(super) fn ident_hits(
         || id == "WalkDir"
         || id == "jwalk"
         || id == "glob" && is(i + 1, K::Punct('('))
+        || id == "WalkBuilder"
     {
         found.push((Cap::FsWalk, id.to_owned()));
+    }
+    let method = |i: usize, name: &str| is(i, K::Punct('.')) && text(i + 1) == name;
+    if DECOMPRESSORS.contains(&id)
+        || path(i, "hex", "decode")
+        || id == "base64"
+            && is(i + 1, K::Punct(':'))
+            && toks[i..toks.len().min(i + 12)]
+                .iter()
+                .any(|t| t.k == K::Ident && t.text.starts_with("decode"))
+        || matches!(id, "STANDARD" | "BASE64_STANDARD" | "URL_SAFE") && method(i + 1, "decode")
+    {
+        found.push((Cap::Decoding, id.to_owned()));
+    }
+    // Every environment variable, filtered by a credential's name: `env::vars()` then "TOKEN".
+    if path(i, "env", "vars") {
+        let mark = toks[i + 4..toks.len().min(i + 40)]
+            .iter()
+            .filter(|t| t.k == K::Str)
+            .map(|t| literal_body(t.text))
+            .find(|s| CREDENTIAL_MARKS.iter().any(|m| s.contains(m)));
+        if let Some(mark) = mark {
+            found.push((
+                Cap::EnvCredentials,
+                format!("every variable, filtered by \"{}\"", shorten(mark)),
+            ));
+        }
     }
     if DYNLOAD.contains(&id) || path(i, "Library", "new") {
         found.push((Cap::DynamicLoading, id.to_owned()));

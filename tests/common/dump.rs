@@ -693,6 +693,8 @@ impl DumpCrate {
 struct User {
     login: String,
     name: Option<String>,
+    /// When the account was created (`YYYY-MM-DD`); 2015-03-04 when unset.
+    created: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -761,7 +763,16 @@ impl FixtureDump {
         self.users.push(User {
             login: login.into(),
             name: (!name.is_empty()).then(|| name.into()),
+            created: None,
         });
+        self
+    }
+
+    /// A user whose account was created on `day` (`YYYY-MM-DD`).
+    pub fn user_created(mut self, login: &str, name: &str, day: &str) -> Self {
+        parse_day(day);
+        self = self.user(login, name);
+        self.users.last_mut().expect("just added").created = Some(day.into());
         self
     }
 
@@ -986,7 +997,10 @@ impl FixtureDump {
 
         for (i, u) in self.users.iter().enumerate() {
             let gh_id = 1_000_000 + 7 * i as u32;
-            let created_at = timestamp("2015-03-04", 1_000_000 + i as u64);
+            let created_at = timestamp(
+                u.created.as_deref().unwrap_or("2015-03-04"),
+                1_000_000 + i as u64,
+            );
             push(
                 "users",
                 vec![

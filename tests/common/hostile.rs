@@ -310,12 +310,26 @@ pub fn corpus() -> Vec<Case> {
         ),
         case(
             "long-path",
-            "archive-limit",
+            "path-too-long",
             package("long-path", |t, r| {
                 file(
                     t,
                     r,
                     &format!("src/{}.rs", "a".repeat(5000)),
+                    b"fn x() {}\n",
+                )
+            }),
+        ),
+        // 4,000 bytes in parts of 200: under the old default of 4,096 bytes,
+        // over the 1,024 that common systems unpack.
+        case(
+            "portable-path",
+            "path-too-long",
+            package("portable-path", |t, r| {
+                file(
+                    t,
+                    r,
+                    &format!("src/{}x.rs", format!("{}/", "p".repeat(199)).repeat(20)),
                     b"fn x() {}\n",
                 )
             }),

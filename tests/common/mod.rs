@@ -9,6 +9,7 @@ pub mod crash;
 pub mod dump;
 pub mod faults;
 pub mod hostile;
+pub mod judged;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;

@@ -97,6 +97,9 @@ pub struct DumpData {
     pub owners: Vec<Owner>,
     /// Logins of the users who published a release, each once.
     pub publishers: Vec<String>,
+    /// When each publisher's account was created (seconds since the epoch),
+    /// in the order of [`DumpData::publishers`], when the dump says.
+    pub publisher_created: Vec<Option<i64>>,
     /// Category slug to display name.
     pub category_names: HashMap<String, String>,
     /// The latest deletion of each deleted name, sorted by name.
@@ -121,6 +124,11 @@ impl DumpData {
     /// The login of a publisher index of [`DumpVersion::published_by`].
     pub fn publisher(&self, i: Option<u32>) -> Option<&str> {
         self.publishers.get(i? as usize).map(String::as_str)
+    }
+
+    /// When the account of a publisher index was created (seconds since the epoch).
+    pub fn publisher_created(&self, i: Option<u32>) -> Option<i64> {
+        *self.publisher_created.get(i? as usize)?
     }
 
     /// The last day of the dump's window, when it has downloads.

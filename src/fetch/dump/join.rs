@@ -71,6 +71,7 @@ pub(super) fn join(raw: Raw) -> DumpData {
 
     let mut publisher_index: HashMap<u32, u32> = HashMap::new();
     let mut publishers: Vec<String> = Vec::new();
+    let mut publisher_created: Vec<Option<i64>> = Vec::new();
     let mut version_crate: HashMap<u32, (u32, usize)> = HashMap::with_capacity(raw.versions.len());
     for (vid, crate_id, user, mut v) in raw.versions {
         let Some(i) = slot(crate_id) else { continue };
@@ -78,6 +79,7 @@ pub(super) fn join(raw: Raw) -> DumpData {
             let (login, _) = raw.users.get(&u)?;
             Some(*publisher_index.entry(u).or_insert_with(|| {
                 publishers.push(login.clone());
+                publisher_created.push(raw.user_created.get(&u).copied());
                 publishers.len() as u32 - 1
             }))
         });
@@ -142,6 +144,7 @@ pub(super) fn join(raw: Raw) -> DumpData {
         crates: list,
         owners,
         publishers,
+        publisher_created,
         category_names,
         deleted,
         by_name,

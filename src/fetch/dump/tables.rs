@@ -41,6 +41,9 @@ pub(super) struct Raw {
     pub(super) owners: Vec<(u32, u32, bool, i64)>,
     /// Login and display name by ID.
     pub(super) users: HashMap<u32, (String, Option<String>)>,
+    /// When each user's account was created (seconds since the epoch), when
+    /// the dump says (`users.created_at`; older dumps lack it).
+    pub(super) user_created: HashMap<u32, i64>,
     pub(super) teams: HashMap<u32, (String, Option<String>)>,
     /// Slug and display name by ID.
     pub(super) categories: HashMap<u32, (String, String)>,
@@ -162,9 +165,16 @@ pub(super) fn read<R: Read>(t: &mut Table<R>, raw: &mut Raw) -> Result<(), DumpE
         "users" => {
             let [id, name] = t.columns(["id", "name"])?;
             let login = t.column_of(&["username", "gh_login"])?;
+            let created = t.column_of(&["created_at"]).ok();
             while let Some(r) = t.next_row()? {
                 let login = r.text(login)?.to_owned();
-                raw.users.insert(r.get(id, int)?, (login, r.string(name)?));
+                let user = r.get(id, int)?;
+                if let Some(c) = created {
+                    if let Some(at) = r.opt(c, timestamp)? {
+                        raw.user_created.insert(user, at);
+                    }
+                }
+                raw.users.insert(user, (login, r.string(name)?));
             }
         }
         "version_downloads" => {
