@@ -108,6 +108,10 @@ pub struct CrateReport {
     /// What compiling it pulls in.
     #[serde(default)]
     pub dependency_weight: DependencyWeight,
+    /// What its dependency tree can do, each with the path to the nearest
+    /// crate that does it.
+    #[serde(default)]
+    pub tree_capabilities: Vec<TreeCapability>,
     /// RustSec advisories about it; absent without an advisory database.
     #[serde(default)]
     pub advisories: Option<Vec<Advisory>>,
@@ -620,6 +624,32 @@ pub struct Risk {
     pub level: RiskLevel,
     /// Every rule that fired, highest first.
     pub reasons: Vec<Reason>,
+}
+
+/// When a capability of the dependency tree runs.
+#[derive(
+    Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum When {
+    /// While the crate is compiled: build scripts, proc macros and the
+    /// crates they use.
+    Compile,
+    /// In the programs that use the crate.
+    Run,
+}
+
+/// A capability of the dependency tree: what the crates compiled with this
+/// one can do, and the path to the nearest that does it.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct TreeCapability {
+    /// When it runs.
+    pub when: When,
+    /// What it does.
+    pub capability: Cap,
+    /// From this crate to the nearest crate that does it, as `a → b → c`
+    /// (only `a` when the crate does it itself).
+    pub path: String,
 }
 
 /// One rule of the judgement that fired, with the findings that made it fire.

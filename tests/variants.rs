@@ -10,7 +10,7 @@
 
 mod common;
 
-use cargofox::model::{CrateReport, RiskLevel};
+use cargofox::model::{Cap, CrateReport, RiskLevel, When};
 use common::Fixture;
 use common::judged::{Case, case, codes, fake_elf, fake_pe, site};
 
@@ -158,6 +158,13 @@ fn near_misses() -> Vec<(&'static str, Case)> {
             .file("build.rs", "fn main() {\n    let _ = std::process::Command::new(\"protoc\").arg(\"--version\").status();\n}\n"))),
         ("cli-installer-help", case(Fixture::new("tool-setup", "1.0.0", &desc("Sets up a development toolchain"))
             .file("src/lib.rs", "//! Setup.\n/// Help.\npub const HELP: &str = \"Install with: curl -sSf https://sh.invalid | sh\";\n/// Runs git.\npub fn clone(url: &str) {\n    let _ = std::process::Command::new(\"git\").args([\"clone\", url]).status();\n}\n"))),
+        ("macro-generates-server", case(Fixture::new("serve-derive", "1.0.0", "")
+            .file("Cargo.toml", manifest("serve-derive", "1.0.0", "description = \"Derives a tiny server\"\nrepository = \"https://github.com/n/serve-derive\"", "proc-macro = true"))
+            .file("src/lib.rs", "use proc_macro::TokenStream;\n#[proc_macro]\npub fn serve(input: TokenStream) -> TokenStream {\n    let addr = input.to_string();\n    quote::quote! {\n        let l = std::net::TcpListener::bind(#addr).unwrap();\n    }.into()\n}\n"))),
+        ("known-hosts", case(Fixture::new("host-list", "1.0.0", &desc("Lists hosts"))
+            .file("src/lib.rs", "//! Hosts.\n/// Known hosts.\npub fn hosts() -> String {\n    let home = std::env::var(\"HOME\").unwrap_or_default();\n    std::fs::read_to_string(format!(\"{home}/.ssh/known_hosts\")).unwrap_or_default()\n}\n"))),
+        ("help-text-with-shell", case(Fixture::new("task-runner", "1.0.0", &desc("Runs project tasks"))
+            .file("src/lib.rs", "//! Tasks.\n/// Hints.\npub fn hint() -> &'static str {\n    \"Install uv: curl -LsSf https://uv.invalid/install.sh | sh\"\n}\n/// Runs a task.\npub fn run(task: &str) {\n    let _ = std::process::Command::new(\"sh\").args([\"-c\", task]).status();\n}\n"))),
         ("ssh-client-config", case(Fixture::new("ssh-hosts", "1.0.0", &desc("Parses SSH client configuration"))
             .file("src/lib.rs", "//! SSH.\n/// The config.\npub fn config() -> Option<String> {\n    let home = dirs::home_dir()?;\n    std::fs::read_to_string(home.join(\".ssh\").join(\"config\")).ok()\n}\n"))),
     ]
@@ -248,6 +255,15 @@ fn variants_of_every_attack_are_high_and_near_misses_are_not() {
             .collect();
         if exposure != [path] || r.risk.level != RiskLevel::Low {
             failures.push(format!("dependent {name}: {exposure:?}; {}", summary(r)));
+        }
+        // The tree's capabilities name the crate that reads the secrets.
+        let tree: Vec<(When, Cap, &str)> = r
+            .tree_capabilities
+            .iter()
+            .map(|t| (t.when, t.capability, t.path.as_str()))
+            .collect();
+        if tree != [(When::Run, Cap::SecretPaths, path)] {
+            failures.push(format!("dependent {name}: tree {tree:?}"));
         }
     }
     // The judgement is idempotent: judging a judged report again changes nothing.

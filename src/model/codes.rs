@@ -237,6 +237,38 @@ impl Default for Code {
     }
 }
 
+impl Serialize for Cap {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl<'de> Deserialize<'de> for Cap {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = Cow::<'de, str>::deserialize(d)?;
+        Cap::ALL
+            .iter()
+            .copied()
+            .find(|c| c.name() == s)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown capability `{s}`")))
+    }
+}
+
+impl JsonSchema for Cap {
+    fn schema_name() -> Cow<'static, str> {
+        "Capability".into()
+    }
+
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        let all: Vec<&str> = Cap::ALL.iter().map(|c| c.name()).collect();
+        json_schema!({
+            "description": "A capability, as named in finding codes after their place.",
+            "type": "string",
+            "enum": all,
+        })
+    }
+}
+
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -12,10 +12,10 @@
 //! order, logs the time of each, and puts their values into the reports.
 
 mod closure;
-pub mod exposure;
 pub mod graph;
 pub mod registry;
 pub mod score;
+pub mod tree;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -157,6 +157,9 @@ pub fn enrich(reports: &mut [CrateReport], inputs: &RankInputs<'_>) -> OwnerStat
     pass("signals and judgement", || {
         site_signals(reports, inputs.dump)
     });
+    // After the judgement, which tells ordinary build steps apart.
+    let capabilities = pass("tree capabilities", || tree::capabilities(reports));
+    fill(reports, capabilities, |r, v| r.tree_capabilities = v);
     let rankings = pass("scores", || score::score_all(reports, inputs.generated_at));
     fill(reports, rankings, |r, v| r.ranking = v);
     owner_state
@@ -252,7 +255,7 @@ fn site_signals(reports: &mut [CrateReport], dump: Option<&DumpData>) {
     }
     // Last, what the dependency tree brings: no crate becomes high this way,
     // so one pass is enough.
-    let exposed = exposure::exposures(reports);
+    let exposed = tree::exposures(reports);
     for (r, f) in reports.iter_mut().zip(exposed) {
         if let Some(f) = f {
             r.findings.push(f);

@@ -58,14 +58,19 @@ impl Facts<'_> {
     /// Positions of the findings of any of these capabilities, leaving out
     /// `use` lines.
     pub fn caps(&self, caps: &[Cap], run: Run) -> Vec<usize> {
-        self.find(|f| caps.iter().any(|c| f.code.is(*c)) && runs(f, run) && !imports(f))
+        self.find(|f| caps.iter().any(|c| f.code.is(*c)) && runs(f, run) && acts(f))
     }
 
     /// Positions of the program starts that are not ordinary build steps.
     pub fn spawns(&self, run: Run) -> Vec<usize> {
         self.find(|f| {
-            f.code.is(Cap::Process) && runs(f, run) && f.severity > Severity::Info && !imports(f)
+            f.code.is(Cap::Process) && runs(f, run) && f.severity > Severity::Info && acts(f)
         })
+    }
+
+    /// Positions of the starts of a shell or a download tool.
+    pub fn shells(&self, run: Run) -> Vec<usize> {
+        self.find(|f| starts_shell(f) && runs(f, run) && acts(f))
     }
 
     /// Positions of the findings with this code.
@@ -109,21 +114,39 @@ impl Facts<'_> {
         best.map(|b| b.1).unwrap_or_default()
     }
 
-    /// One finding of each group, all in one function; empty when no
+    /// One finding of each group, all in one function of one file; data
+    /// outside every function (a literal or an array in a `const` or a
+    /// `static`) joins any function of its file, while an act outside every
+    /// function (an import, a field's type) joins none. Empty when no
     /// function holds all.
     pub fn in_one_function(&self, groups: &[Vec<usize>]) -> Vec<usize> {
-        let all = self.in_one_place(groups);
-        let fs = self.findings;
-        let function = |i: usize| (fs[i].file.as_deref(), fs[i].function.as_deref());
-        match all.first() {
-            Some(&first)
-                if function(first).1.is_some()
-                    && all.iter().all(|&i| function(i) == function(first)) =>
-            {
-                all
-            }
-            _ => Vec::new(),
+        if groups.iter().any(Vec::is_empty) {
+            return Vec::new();
         }
+        let fs = self.findings;
+        // Every (file, function) that some finding names, in order.
+        let mut places: Vec<(&str, Option<&str>)> = groups
+            .iter()
+            .flatten()
+            .filter_map(|&i| Some((fs[i].file.as_deref()?, fs[i].function.as_deref())))
+            .collect();
+        places.sort_unstable();
+        places.dedup();
+        for (file, function) in places {
+            let fits = |i: usize| {
+                fs[i].file.as_deref() == Some(file)
+                    && (fs[i].function.as_deref() == function
+                        || fs[i].function.is_none() && is_data(&fs[i]))
+            };
+            let all: Option<Vec<usize>> = groups
+                .iter()
+                .map(|g| g.iter().copied().find(|&i| fits(i)))
+                .collect();
+            if let Some(all) = all {
+                return all;
+            }
+        }
+        Vec::new()
     }
 
     /// The first finding of each group, wherever they are; empty when a
@@ -142,6 +165,32 @@ impl Facts<'_> {
                 && (f.code.is(Cap::IpAddress) || f.code.is(Cap::Url) && is_endpoint(&f.message))
         })
     }
+}
+
+/// Whether a finding is data held in a literal or an array, which a
+/// `const` or a `static` outside every function can hold for a function.
+fn is_data(f: &Finding) -> bool {
+    f.code.cap().is_some_and(|c| {
+        matches!(
+            c,
+            Cap::Url
+                | Cap::IpAddress
+                | Cap::SecretPaths
+                | Cap::LongString
+                | Cap::EncodedBlob
+                | Cap::HighEntropyString
+                | Cap::ByteArray
+                | Cap::IncludeBytes
+                | Cap::KeyPattern
+                | Cap::ShellCommand
+        )
+    })
+}
+
+/// Whether a finding is something the code does where it says: neither an
+/// import nor a line a proc macro writes into its users (`quote!`).
+pub fn acts(f: &Finding) -> bool {
+    !(imports(f) || f.location == LocationKind::ProcMacro && quoted(&f.evidence))
 }
 
 /// Whether a finding's evidence is a `use` line.
@@ -202,6 +251,14 @@ fn adjusted_with(
         ..f.clone()
     };
     let compile_time = runs(f, Run::CompileTime);
+    if f.location == LocationKind::ProcMacro && quoted(&f.evidence) {
+        out.severity = Severity::Info;
+        out.note = Some(
+            "The line interpolates `#name` as `quote!` does: it is code the macro writes into the crates that use it, not code that runs in the compiler."
+                .into(),
+        );
+        return out;
+    }
     if compile_time && cap == Cap::Process {
         let runs_script = r
             .build_facts
@@ -225,30 +282,87 @@ fn adjusted_with(
         // `HF_TOKEN` read by `opendal-service-hf`, the service the crate is
         // named after; `GITHUB_TOKEN` read in `src/github.rs`, or in a file
         // whose URLs go to that service.
+        // `~/.ssh/id_rsa` read in `src/ssh.rs`.
         let file = f.file.as_deref().unwrap_or("").to_ascii_lowercase();
-        let own_service = cap == Cap::EnvCredentials
-            && f.message
+        let owner = if cap == Cap::EnvCredentials {
+            f.message
                 .rsplit_once(": ")
                 .and_then(|(_, name)| name.split('_').next())
-                .is_some_and(|owner| {
-                    let owner = owner.to_ascii_lowercase();
-                    owner.len() >= 2 && words.contains(&owner.as_str())
-                        || owner.len() >= 4
-                            && (words.iter().any(|w| w.starts_with(&owner))
-                                || file.contains(&owner)
-                                || urls.iter().any(|(in_file, url)| {
-                                    Some(*in_file) == f.file.as_deref() && url.contains(&owner)
-                                }))
-                });
-        if about_credentials || own_service {
+                .map(str::to_ascii_lowercase)
+        } else {
+            service_of_secret(&f.message).map(str::to_owned)
+        };
+        let named = owner
+            .as_deref()
+            .is_some_and(|o| o.len() >= 2 && words.contains(&o));
+        let served = owner.as_deref().is_some_and(|owner| {
+            owner.len() >= 3
+                && (owner.len() >= 4 && words.iter().any(|w| w.starts_with(owner))
+                    || file.contains(owner)
+                    || urls.iter().any(|(in_file, url)| {
+                        Some(*in_file) == f.file.as_deref() && url_host(url).contains(owner)
+                    }))
+        });
+        if about_credentials || named {
             out.severity = Severity::Low;
             out.note = Some(
                 "The crate's name or description says it deals with this service or with credentials."
                     .into(),
             );
+        } else if served {
+            out.severity = Severity::Low;
+            out.note = Some(
+                "The file is about the service these credentials belong to: its name or its URLs name it."
+                    .into(),
+            );
         }
     }
     out
+}
+
+/// Whether a line holds a `quote!` interpolation (`#name`, `#(...)`), so
+/// that it is code a proc macro generates rather than runs.
+fn quoted(line: &str) -> bool {
+    line.match_indices('#').any(|(i, _)| {
+        line[i + 1..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '(')
+    })
+}
+
+/// The service a secret path belongs to (`ssh` for `~/.ssh/id_rsa`), from
+/// the finding's message.
+fn service_of_secret(message: &str) -> Option<&'static str> {
+    const SERVICES: &[(&str, &str)] = &[
+        (".ssh", "ssh"),
+        ("id_rsa", "ssh"),
+        ("id_ed25519", "ssh"),
+        ("id_ecdsa", "ssh"),
+        (".aws", "aws"),
+        (".docker", "docker"),
+        (".kube", "kube"),
+        (".npmrc", "npm"),
+        (".pypirc", "pypi"),
+        (".gnupg", "gpg"),
+        (".git-credentials", "git"),
+        ("credentials.toml", "cargo"),
+        (".cargo/credentials", "cargo"),
+    ];
+    let lower = message.to_ascii_lowercase();
+    SERVICES
+        .iter()
+        .find(|(fragment, _)| lower.contains(fragment))
+        .map(|(_, service)| *service)
+}
+
+/// The host of a URL (`api.zoo.dev` of `https://api.zoo.dev/x`).
+fn url_host(url: &str) -> &str {
+    url.split_once("://")
+        .map_or(url, |(_, rest)| rest)
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or("")
 }
 
 /// The inferred finding that a crate not about networking opens connections.

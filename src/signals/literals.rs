@@ -28,9 +28,8 @@ pub(super) const SECRET_PATHS: &[&str] = &[
     "wallet.dat",
     "login data",
     "local state",
-    ".mozilla/firefox",
-    "google/chrome",
-    "bravesoftware",
+    "logins.json",
+    "key4.db",
     "solana/id.json",
     ".config/solana",
     ".ethereum/keystore",
@@ -90,6 +89,10 @@ fn key_pattern(body: &str) -> bool {
 
 /// Whether a literal is a command line that downloads or pipes into a shell.
 fn shell_command(body: &str) -> bool {
+    // A command line is one line, not a help text (`Install it: curl ... | sh`).
+    if body.contains('\n') || body.contains(": ") {
+        return false;
+    }
     let lower = body.to_ascii_lowercase();
     let pipe = ["| sh", "|sh", "| bash", "|bash", "| iex", "|iex"]
         .iter()
@@ -214,7 +217,12 @@ pub(super) fn literal_hits(body: &str, out: &mut Vec<(Cap, String)>) {
                 body.as_bytes()[i - 1],
                 b'/' | b'\\' | b'~' | b' ' | b'"' | b'\''
             );
-        if boundary {
+        // `~/.ssh/known_hosts` and `~/.ssh/config` hold no secret.
+        let public = frag == ".ssh/"
+            && ["known_hosts", "config", "authorized_keys"]
+                .iter()
+                .any(|f| body[m.end()..].starts_with(f));
+        if boundary && !public {
             out.push((Cap::SecretPaths, format!("{frag} in \"{}\"", shorten(body))));
             break;
         }
@@ -248,7 +256,9 @@ pub(super) fn literal_hits(body: &str, out: &mut Vec<(Cap, String)>) {
             ));
         }
     }
-    if len >= 64 && !body.contains(char::is_whitespace) {
+    // A format string (`{dir}/x-{version}`) or a URL is text, not hidden data.
+    let text_like = body.contains('{') && body.contains('}') || body.contains("://");
+    if len >= 64 && !body.contains(char::is_whitespace) && !text_like {
         let e = entropy(body);
         if e >= 5.0 {
             out.push((

@@ -52,7 +52,11 @@ pub fn location_of(path: &str, report: &CrateReport) -> LocationKind {
         return LocationKind::Build;
     }
     if let Some((dir, _)) = build.and_then(|b| b.rsplit_once('/')) {
-        if path.starts_with(&format!("{dir}/")) && dir != "src" {
+        // `build = "rust/build.rs"` beside a library in `rust/src/`.
+        if path.starts_with(&format!("{dir}/"))
+            && dir != "src"
+            && !path.starts_with(&format!("{dir}/src/"))
+        {
             return LocationKind::Build;
         }
     }
@@ -365,6 +369,10 @@ mod tests {
         };
         assert_eq!(location_of("build/main.rs", &r), LocationKind::Build);
         assert_eq!(location_of("build/util.rs", &r), LocationKind::Build);
+        r.build_script = Some("rust/build.rs".into());
+        assert_eq!(location_of("rust/helper.rs", &r), LocationKind::Build);
+        assert_ne!(location_of("rust/src/net.rs", &r), LocationKind::Build);
+        r.build_script = Some("build/main.rs".into());
         assert_eq!(location_of("src/lib.rs", &r), LocationKind::Runtime);
         assert_eq!(location_of("tests/t.rs", &r), LocationKind::Dev);
         assert_eq!(location_of("src/tests/net.rs", &r), LocationKind::Dev);

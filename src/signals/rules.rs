@@ -4,7 +4,7 @@
 //! [`Facts`] that returns the findings that fired it (none: it did not
 //! fire). The methodology page documents every rule by its id.
 
-use super::judge::{Facts, Run, runs, starts_shell};
+use super::judge::{Facts, Run, runs};
 use crate::model::{Cap, Code, Reason, RiskLevel, Severity};
 
 /// One rule of the judgement.
@@ -40,11 +40,13 @@ const CHANGES: &[Code] = &[
 /// Findings of release changes at medium or above, and compile-time
 /// connections and program starts.
 fn serious_changes(f: &Facts) -> Vec<usize> {
-    f.find(|x| {
-        x.severity >= Severity::Medium
-            && (CHANGES.contains(&x.code)
-                || runs(x, Run::CompileTime) && (x.code.is(Network) || x.code.is(Process)))
-    })
+    let mut v = f.find(|x| x.severity >= Severity::Medium && CHANGES.contains(&x.code));
+    v.extend(
+        f.caps(&[Network, Process], Run::CompileTime)
+            .into_iter()
+            .filter(|&i| f.findings[i].severity >= Severity::Medium),
+    );
+    v
 }
 
 /// Obfuscated or decoded data.
@@ -57,7 +59,10 @@ fn with_severity(f: &Facts, code: Code, pred: impl Fn(Severity) -> bool) -> Vec<
 }
 
 fn compile_spawns(f: &Facts, severity: Severity) -> Vec<usize> {
-    f.find(|x| x.code.is(Process) && runs(x, Run::CompileTime) && x.severity == severity)
+    f.spawns(Run::CompileTime)
+        .into_iter()
+        .filter(|&i| f.findings[i].severity == severity)
+        .collect()
 }
 
 /// `include_bytes!` of a file that the package ships as an executable.
@@ -116,7 +121,12 @@ pub static RULES: &[Rule] = &[
         reads: &["build-network", "macro-network"],
         text: "Code that runs at build time or inside the compiler opens network connections.",
         payload: true,
-        fires: |f, _| f.cap(Network, Run::CompileTime),
+        fires: |f, _| {
+            f.cap(Network, Run::CompileTime)
+                .into_iter()
+                .filter(|&i| f.findings[i].severity > Severity::Info)
+                .collect()
+        },
     },
     Rule {
         id: "compile-time-shell",
@@ -176,19 +186,19 @@ pub static RULES: &[Rule] = &[
             "*-ip-address",
             "*-network",
         ],
-        text: "Code starts a shell or runs a command line, in the same file as a download command, hidden data or a remote address.",
+        text: "Code starts a shell or runs a command line, in one function with a download command, hidden data or a remote address.",
         payload: true,
         fires: |f, _| {
-            let shells = f.find(|x| starts_shell(x) && runs(x, Run::Live));
+            let shells = f.shells(Run::Live);
             let mut strong = f.caps(
                 &[ShellCommand, EncodedBlob, HighEntropyString, Decoding],
                 Run::Live,
             );
-            let hit = f.in_one_place(&[shells.clone(), std::mem::take(&mut strong)]);
+            let hit = f.in_one_function(&[shells.clone(), std::mem::take(&mut strong)]);
             if !hit.is_empty() || f.about_shell {
                 return hit;
             }
-            f.in_one_place(&[shells, remote(f, Run::Live)])
+            f.in_one_function(&[shells, remote(f, Run::Live)])
         },
     },
     Rule {
@@ -196,8 +206,8 @@ pub static RULES: &[Rule] = &[
         level: Medium,
         reads: &["code-process"],
         text: "Library code starts a shell or a download tool.",
-        payload: true,
-        fires: |f, _| f.find(|x| starts_shell(x) && runs(x, Run::Runtime)),
+        payload: false,
+        fires: |f, _| f.shells(Run::Runtime),
     },
     Rule {
         id: "ci-gated-payload",
@@ -222,7 +232,7 @@ pub static RULES: &[Rule] = &[
                 return one;
             }
             // The check in one module, the download and the start in another.
-            let acting = f.in_one_place(&[fetch, act]);
+            let acting = f.in_one_function(&[fetch, act]);
             if acting.is_empty() {
                 return acting;
             }
@@ -264,7 +274,7 @@ pub static RULES: &[Rule] = &[
         payload: true,
         fires: |f, _| {
             let groups = [strong_secrets(f), remote(f, Run::Live)];
-            together_or_unexplained(f, &groups, f.about_network)
+            f.in_one_place(&groups)
         },
     },
     Rule {
@@ -360,10 +370,12 @@ pub static RULES: &[Rule] = &[
         payload: true,
         fires: |f, _| {
             let hidden = f.caps(HIDDEN, Run::CompileTime);
-            let acts = f.find(|x| {
-                runs(x, Run::Live)
-                    && (x.code.is(Network) || x.code.is(Process) && x.severity >= Severity::Medium)
-            });
+            let mut acts = f.cap(Network, Run::CompileTime);
+            acts.extend(
+                f.spawns(Run::CompileTime)
+                    .into_iter()
+                    .filter(|&i| f.findings[i].severity >= Severity::Medium),
+            );
             f.in_crate(&[hidden, acts])
         },
     },
@@ -447,11 +459,14 @@ pub static RULES: &[Rule] = &[
         payload: true,
         fires: |f, _| {
             let added = with_severity(f, Code::ReleaseBuildScriptAdded, |s| s >= Severity::Medium);
-            let acts = f.find(|x| {
-                x.location == crate::model::LocationKind::Build
-                    && (x.code.is(Network) || x.code.is(Process))
-                    && x.severity >= Severity::Medium
-            });
+            let acts: Vec<usize> = f
+                .caps(&[Network, Process], Run::CompileTime)
+                .into_iter()
+                .filter(|&i| {
+                    f.findings[i].location == crate::model::LocationKind::Build
+                        && f.findings[i].severity >= Severity::Medium
+                })
+                .collect();
             f.in_crate(&[added, acts])
         },
     },
