@@ -16,11 +16,13 @@
 //! line into settings; [`serve`] and [`inspect`] are the other commands.
 //! [`signals`] holds the risk signals the analyze and rank stages report.
 //! [`unpacked`] is a package's files as read, shared by analyze and the
-//! signals. [`store`], below every stage, keeps the analysis of each release so that
+//! signals; [`built`] says which dependencies of a release are compiled,
+//! for the fetch closure and the rank stage's tree figures. [`store`], below every stage, keeps the analysis of each release so that
 //! no later build reads its package again.
 
 pub mod analyze;
 pub mod atomic;
+pub mod built;
 pub mod cli;
 pub mod config;
 pub mod fetch;

@@ -28,7 +28,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::OnceCell;
 
 use crate::format::hex;
-use crate::model::{Dependency, DependencyKind, Problem, VersionInfo};
+use crate::model::{Dependency, Problem, VersionInfo};
 use crate::store::{Shard, Store, StoreKey};
 use cache::{Cache, write_atomic};
 use http::{Fetched, Http, HttpError, HttpSettings};
@@ -487,9 +487,12 @@ impl Fetcher {
                 .await;
             let mut next = Vec::new();
             for input in &resolved {
-                let deps = input.index.iter().flat_map(|f| &f.dependencies);
-                for dep in deps.filter(|d| closure && !d.optional && d.kind != DependencyKind::Dev)
-                {
+                let deps = input
+                    .index
+                    .iter()
+                    .flat_map(|f| crate::built::built_of(&f.dependencies, &f.features))
+                    .filter(|_| closure);
+                for dep in deps {
                     if seen.len() < max && seen.insert(dep.name.to_ascii_lowercase()) {
                         next.push(CrateSpec {
                             name: dep.name.clone(),

@@ -304,11 +304,7 @@ pub fn weight(reports: &[CrateReport]) -> Vec<DependencyWeight> {
         .iter()
         .map(|r| {
             let (mut on_site, mut elsewhere) = (Vec::new(), Vec::new());
-            for d in r
-                .dependencies
-                .iter()
-                .filter(|d| d.kind != DependencyKind::Dev && !d.optional)
-            {
+            for d in crate::built::built(r) {
                 match site.get(&d.name.to_ascii_lowercase()) {
                     Some(&j) => on_site.push(j as u32),
                     None => elsewhere.push(d.name.as_str()),

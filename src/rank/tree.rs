@@ -13,9 +13,9 @@
 //!
 //! Each is a breadth-first search over the reverse dependency edges from
 //! every responsible crate at once: linear in crates and edges. The edges
-//! are the normal and build dependencies that are not optional, between
-//! crates of the site, at the releases shown (optional dependencies,
-//! features and `cfg` targets are not resolved).
+//! are the dependencies compiled with the default features on one of the
+//! main targets ([`crate::built`]), between crates of the site, at the
+//! releases shown.
 
 use std::collections::{HashMap, VecDeque};
 
@@ -49,10 +49,7 @@ impl Reversed {
             .collect();
         let mut dependents: Vec<Vec<(usize, bool)>> = vec![Vec::new(); reports.len()];
         for (i, r) in reports.iter().enumerate() {
-            for d in &r.dependencies {
-                if d.kind == DependencyKind::Dev || d.optional {
-                    continue;
-                }
+            for d in crate::built::built(r) {
                 if let Some(&j) = index.get(&d.name.to_ascii_lowercase()) {
                     let edge = (i, d.kind == DependencyKind::Build);
                     if j != i && !dependents[j].contains(&edge) {
