@@ -402,7 +402,7 @@ pub static RULES: &[Rule] = &[
     Rule {
         id: "compile-time-dynamic-loading",
         level: Medium,
-        reads: &["build-dynamic-loading"],
+        reads: &["build-dynamic-loading", "macro-dynamic-loading"],
         text: "The build script loads a library at run time.",
         payload: false,
         fires: |f, _| f.cap(DynamicLoading, Run::CompileTime),
