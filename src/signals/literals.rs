@@ -81,35 +81,65 @@ fn path_shaped(body: &str) -> bool {
         && body.matches(' ').count() <= 3
 }
 
-/// Whether a literal is a pattern that matches private keys.
-fn key_pattern(body: &str) -> bool {
-    KEY_MARKS.iter().any(|m| body.contains(m))
-        || body.contains("1-9A-HJ-NP-Za-km-z") && body.contains("]{")
-}
+/// Pipes into a shell, then the words of download commands.
+const SHELL_PIPES: &[&str] = &["| sh", "|sh", "| bash", "|bash", "| iex", "|iex"];
+const DOWNLOADERS: &[&str] = &[
+    "curl ",
+    "wget ",
+    "iwr ",
+    "invoke-webrequest",
+    "downloadstring",
+    "certutil ",
+    "bitsadmin ",
+];
 
-/// Whether a literal is a command line that downloads or pipes into a shell.
-fn shell_command(body: &str) -> bool {
+/// One pass over a literal for the marks of key patterns and command
+/// lines (most literals have none): pattern ids are positions in
+/// `KEY_MARKS`, then `SHELL_PIPES`, then `DOWNLOADERS`.
+static MARKS: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .build(
+            KEY_MARKS
+                .iter()
+                .chain(["1-9A-HJ-NP-Za-km-z"].iter())
+                .chain(SHELL_PIPES)
+                .chain(DOWNLOADERS),
+        )
+        .expect("valid patterns")
+});
+
+/// Whether a literal is a pattern that matches private keys, and whether
+/// it is a command line that downloads or pipes into a shell.
+fn key_and_shell(body: &str) -> (bool, bool) {
+    let (mut key, mut pipe, mut fetch) = (false, false, false);
+    let keys = KEY_MARKS.len() + 1;
+    let pipes = keys + SHELL_PIPES.len();
+    for m in MARKS.find_overlapping_iter(body) {
+        let id = m.pattern().as_usize();
+        if id < KEY_MARKS.len() {
+            // Key marks are case-sensitive (`PRIVATE KEY-----`, `0x[a-f...`).
+            key |= &body[m.range()] == KEY_MARKS[id];
+        } else if id < keys {
+            key |= &body[m.range()] == "1-9A-HJ-NP-Za-km-z" && body.contains("]{");
+        } else if id < pipes {
+            // `| shasum` is no shell.
+            pipe |= !body[m.end()..].starts_with(|c: char| c.is_ascii_alphabetic());
+        } else {
+            fetch = true;
+        }
+    }
+    if !(pipe || fetch) {
+        return (key, false);
+    }
     // A command line is one line, not a help text (`Install it: curl ... | sh`).
     if body.contains('\n') || body.contains(": ") {
-        return false;
+        return (key, false);
     }
     let lower = body.to_ascii_lowercase();
-    let pipe = ["| sh", "|sh", "| bash", "|bash", "| iex", "|iex"]
-        .iter()
-        .any(|p| lower.contains(p) && !lower.contains(&format!("{p}a")));
-    let fetch = [
-        "curl ",
-        "wget ",
-        "iwr ",
-        "invoke-webrequest",
-        "downloadstring",
-        "certutil ",
-        "bitsadmin ",
-    ]
-    .iter()
-    .any(|p| lower.contains(p))
-        && (lower.contains("http") || lower.contains(" -o") || lower.contains("-outfile"));
-    pipe || fetch
+    let fetch =
+        fetch && (lower.contains("http") || lower.contains(" -o") || lower.contains("-outfile"));
+    (key, pipe || fetch)
 }
 
 pub(super) fn shorten(s: &str) -> String {
@@ -193,22 +223,20 @@ pub(super) fn literal_hits(body: &str, out: &mut Vec<(Cap, String)>) {
     {
         out.push((Cap::IpAddress, body.to_owned()));
     }
-    if key_pattern(body) {
+    let (key, command) = key_and_shell(body);
+    if key {
         out.push((Cap::KeyPattern, shorten(body)));
     }
-    if shell_command(body) {
+    if command {
         out.push((Cap::ShellCommand, shorten(body)));
     }
     let whole_name = body.len() <= 20 && SECRET_NAMES.iter().any(|n| body.eq_ignore_ascii_case(n));
     if whole_name {
         out.push((Cap::SecretPaths, format!("\"{body}\", joined to a folder")));
     }
-    let matches = if whole_name || !path_shaped(body) {
-        None
-    } else {
-        Some(SECRET_MATCHER.find_iter(body))
-    };
-    for m in matches.into_iter().flatten() {
+    let mut matches = SECRET_MATCHER.find_iter(body).peekable();
+    let in_path = !whole_name && matches.peek().is_some() && path_shaped(body);
+    for m in matches.filter(|_| in_path) {
         let frag = SECRET_PATHS[m.pattern().as_usize()];
         let i = m.start();
         let boundary = !frag.starts_with('.') && !frag.starts_with('/')

@@ -202,14 +202,27 @@ fn file_findings(path: &str, src: &str, scan: &source::Scan, report: &CrateRepor
 }
 
 /// Names the function holding each finding of a file, when the file has
-/// findings of two or more capabilities that the judgement may join.
+/// findings of two or more capabilities that the judgement may join, one
+/// of them an act (the file is lexed a second time, so only then).
 fn name_functions(src: &str, found: &mut [Finding]) {
     let caps: std::collections::BTreeSet<Cap> = found
         .iter()
         .filter_map(|f| f.code.cap())
-        .filter(|c| !matches!(c, Cap::Unsafe | Cap::Ffi | Cap::InlineAsm))
+        .filter(|c| !matches!(c, Cap::Unsafe | Cap::Ffi | Cap::InlineAsm | Cap::LongString))
         .collect();
-    if caps.len() < 2 {
+    let acts = caps.iter().any(|c| {
+        matches!(
+            c,
+            Cap::Process
+                | Cap::Network
+                | Cap::FsWrite
+                | Cap::FsWalk
+                | Cap::EnvCredentials
+                | Cap::SecretPaths
+                | Cap::CiDetection
+        )
+    });
+    if caps.len() < 2 || !acts {
         return;
     }
     let spans = functions::spans(src);

@@ -232,6 +232,7 @@ const BASE_IDENTS: &[&str] = &[
     "env",
     "option_env",
     "getenv",
+    "vars",
     "base64",
     "hex",
     "STANDARD",
@@ -403,8 +404,8 @@ pub(super) fn str_hits(text: &str, scan: &mut Scan, found: &mut Vec<(Cap, String
 pub(super) fn lookahead(id: &str) -> usize {
     match id {
         "Command" => 80,
-        // `env::vars()` and the filter after it; `base64::engine::...::STANDARD.decode`.
-        "env" => 40,
+        // `vars()` and the filter after it; `base64::engine::...::STANDARD.decode`.
+        "vars" => 40,
         "base64" => 12,
         // Only the next token (`unsafe {`, `unsafe fn`...) and the two after
         // `extern` (`extern "C" {`) matter: these two are most candidates.
@@ -504,9 +505,10 @@ pub(super) fn ident_hits(
     {
         found.push((Cap::Decoding, id.to_owned()));
     }
-    // Every environment variable, filtered by a credential's name: `env::vars()` then "TOKEN".
-    if path(i, "env", "vars") {
-        let mark = toks[i + 4..toks.len().min(i + 40)]
+    // Every environment variable, filtered by a credential's name:
+    // `env::vars()` (or `vars()` imported) then "TOKEN".
+    if id == "vars" && is(i + 1, K::Punct('(')) && is(i + 2, K::Punct(')')) {
+        let mark = toks[i + 3..toks.len().min(i + 40)]
             .iter()
             .filter(|t| t.k == K::Str)
             .map(|t| literal_body(t.text))
