@@ -119,9 +119,15 @@ const PROBE: &str = r#"(() => {
     root: document.documentElement.localName,
     title: document.title,
     mainText: main ? main.textContent.trim().length : 0,
-    scripts: document.querySelectorAll('script').length,
+    // The one script allowed: the site's search script, by src, in the head.
+    scripts: [...document.querySelectorAll('script')].filter(s => !(s.parentElement === document.head
+      && !s.textContent && new URL(s.src, document.baseURI).origin === location.origin
+      && new URL(s.src).pathname.endsWith('/theme/search.js'))).length,
+    // The one form allowed: the site's search box in the header.
     forbidden: [...document.querySelectorAll('iframe, frame, object, embed, base, form, style, '
-      + 'meta[http-equiv]:not([http-equiv="Content-Security-Policy"])')].map(e => e.localName),
+      + 'meta[http-equiv]:not([http-equiv="Content-Security-Policy"])')]
+      .filter(e => !(e.localName === 'form' && e.id === 'search' && e.parentElement.closest('header.site-header')))
+      .map(e => e.localName),
     onAttrs, badUrls,
     csp: csp ? csp.content : null,
     shown: [...new Set([...html.matchAll(/cargofoxXss(?:\(['"]|`)([\w-]+)/g)].map(m => m[1]))],

@@ -14,6 +14,7 @@ pub mod markdown;
 pub mod paged;
 pub mod registry;
 pub mod risk;
+pub mod search;
 pub mod sitemap;
 pub mod views;
 
@@ -62,10 +63,13 @@ const PAGES: &[(&str, &str)] = &[
 const THEME: &[(&str, &[u8])] = &[
     ("style.css", include_bytes!("../../theme/style.css")),
     ("favicon.svg", include_bytes!("../../theme/favicon.svg")),
+    ("search.js", include_bytes!("../../theme/search.js")),
 ];
 
-/// The Content-Security-Policy of every page: no script at all.
-pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'none'; object-src 'none'; base-uri 'none'; form-action 'none'";
+/// The Content-Security-Policy of every page: no inline script and no
+/// script from elsewhere; the site's own search script, its fetches of the
+/// search index and its form are the only ones allowed.
+pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self' data:; script-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 
 /// How the site is rendered.
 #[derive(Debug, Clone)]
@@ -331,6 +335,7 @@ pub fn render_site(
             .map(|r| format!("{root}crates/{}/", slug(&r.name))),
     );
     urls.push(format!("{root}report/"));
+    search::write_index(dir, reports)?;
     for paths in [
         lists::render_letters(dir, &tera, &ctx, reports)?,
         lists::render_levels(dir, &tera, &ctx, reports)?,

@@ -451,3 +451,18 @@ pub fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+/// The `<script` tags of a page other than the one the site puts in every
+/// head, its search script (`<script defer src={base}theme/search.js>`).
+pub fn foreign_scripts(page: &str) -> usize {
+    page.match_indices("<script")
+        .filter(|(i, _)| {
+            let tag = &page[*i..];
+            let end = tag.find('>').map_or(tag.len(), |e| e + 1);
+            let tag = &tag[..end];
+            !(tag.starts_with("<script defer src=")
+                && tag.ends_with("theme/search.js>")
+                && !tag[18..].contains([' ', '"', '\'']))
+        })
+        .count()
+}
