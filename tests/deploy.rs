@@ -122,14 +122,16 @@ fn deploys_upload_what_changed_and_delete_what_is_gone() {
 
     build("alpha,beta");
     let third = deploy(&site, &remote, true);
-    // gamma's pages go, and so does the list of crates starting with g.
+    // gamma's pages go, and so do the list of crates starting with g and
+    // the search index file of "ga", which only gamma was in.
     assert_eq!(
         names(&third["delete"]),
         [
             "crates/gamma.json",
             "crates/gamma/badge.svg",
             "crates/gamma/index.html",
-            "letters/g/index.html"
+            "letters/g/index.html",
+            "search/ga.json"
         ]
     );
     deploy(&site, &remote, false);

@@ -13,7 +13,7 @@ use super::known::{
     CI_WORDS, CREDENTIAL_WORDS, NETWORK_WORDS, SHELL_WORDS, is_endpoint, mentions,
     program_severity, purpose_text, spawned_program,
 };
-use super::rules::RULES;
+use super::rules::rules;
 use crate::model::{
     Cap, Code, CrateReport, Finding, FindingKind, LocationKind, Reason, Risk, RiskLevel, Severity,
 };
@@ -413,7 +413,7 @@ pub fn judge(r: &mut CrateReport) {
         about_ci: mentions(&purpose, CI_WORDS),
     };
     let mut reasons: Vec<Reason> = Vec::new();
-    for rule in RULES {
+    for rule in rules() {
         let fired = (rule.fires)(&facts, &reasons);
         if !fired.is_empty() {
             let mut fired = fired;
