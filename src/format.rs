@@ -39,3 +39,10 @@ pub fn hex(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// RFC 3339 (UTC, whole seconds) of seconds since the epoch.
+pub fn rfc3339(secs: i64) -> Option<String> {
+    let t = time::OffsetDateTime::from_unix_timestamp(secs).ok()?;
+    t.format(&time::format_description::well_known::Rfc3339)
+        .ok()
+}

@@ -7,6 +7,7 @@
 //! `crate-deleted` problem.
 
 use crate::fetch::dump::{DumpCrate, DumpData};
+use crate::format::rfc3339;
 use crate::model::{
     CrateReport, DailyDownloads, Downloads, Owner, Problem, RegistryRecord, ReleaseRecord,
 };
@@ -101,11 +102,4 @@ fn record(c: &DumpCrate, dump: &DumpData) -> RegistryRecord {
             })
             .collect(),
     }
-}
-
-/// RFC 3339 (UTC, whole seconds) of seconds since the epoch.
-pub fn rfc3339(secs: i64) -> Option<String> {
-    let t = time::OffsetDateTime::from_unix_timestamp(secs).ok()?;
-    t.format(&time::format_description::well_known::Rfc3339)
-        .ok()
 }

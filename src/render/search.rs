@@ -11,7 +11,6 @@
 
 use std::path::Path;
 
-use anyhow::Context;
 use serde::Serialize;
 
 use crate::model::CrateReport;
@@ -90,13 +89,8 @@ pub fn write_index(dir: &Path, reports: &[CrateReport]) -> anyhow::Result<usize>
                 }
             })
             .collect();
-        let path = dir.join(format!("search/{}.json", group[0].0));
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("creating {}", parent.display()))?;
-        }
-        let bytes = serde_json::to_vec(&entries)?;
-        std::fs::write(&path, bytes).with_context(|| format!("writing {}", path.display()))?;
+        let rel = format!("search/{}.json", group[0].0);
+        super::write(dir, &rel, &serde_json::to_vec(&entries)?)?;
         files += 1;
     }
     Ok(files)

@@ -86,7 +86,8 @@ impl Facts<'_> {
         }
         let fs = self.findings;
         let key = |i: usize| (fs[i].file.as_deref(), fs[i].function.as_deref());
-        let mut best: Option<(bool, Vec<usize>)> = None;
+        // The first one-file match, kept in case no function holds them all.
+        let mut in_file: Option<Vec<usize>> = None;
         for &anchor in &groups[0] {
             let (file, function) = key(anchor);
             if file.is_none() {
@@ -107,11 +108,11 @@ impl Facts<'_> {
                     return all;
                 }
             }
-            if best.is_none() {
-                best = pick(false).map(|all| (false, all));
+            if in_file.is_none() {
+                in_file = pick(false);
             }
         }
-        best.map(|b| b.1).unwrap_or_default()
+        in_file.unwrap_or_default()
     }
 
     /// One finding of each group, all in one function of one file; data

@@ -11,14 +11,9 @@ use crate::model::{Code, CrateReport, Finding, FindingKind, Severity};
 /// An account created this many days or fewer before a release is new.
 pub const ACCOUNT_RECENT_DAYS: i64 = 30;
 
+/// `YYYY-MM-DD` of seconds since the epoch.
 fn date(secs: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(secs)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .map_or_else(String::new, |s| s[..10].to_owned())
+    crate::format::rfc3339(secs).map_or_else(String::new, |s| s[..10].to_owned())
 }
 
 /// Findings about the publisher of the release shown.

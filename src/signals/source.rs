@@ -238,11 +238,6 @@ const BASE_IDENTS: &[&str] = &[
     "STANDARD",
     "BASE64_STANDARD",
     "URL_SAFE",
-    "GzDecoder",
-    "ZlibDecoder",
-    "DeflateDecoder",
-    "XzDecoder",
-    "BzDecoder",
 ];
 
 /// Decoders of compressed data, named by their type.
@@ -261,6 +256,7 @@ const CREDENTIAL_MARKS: &[&str] = &["TOKEN", "SECRET", "PASSWORD", "API_KEY", "P
 pub(super) fn interesting_idents() -> impl Iterator<Item = &'static str> {
     [
         BASE_IDENTS,
+        DECOMPRESSORS,
         NET_TYPES,
         PROCESS_IDENTS,
         HTTP_CRATES,
