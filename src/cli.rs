@@ -187,6 +187,11 @@ struct BuildArgs {
     /// store (the cache then no longer serves as a mirror of packages).
     #[arg(long)]
     drop_packages: bool,
+    /// Also publish a cargo registry mirror: a sparse index under
+    /// registry/index/ and the packages of the crates shown and of every
+    /// release their dependencies resolve to, under registry/crates/.
+    #[arg(long, conflicts_with = "drop_packages")]
+    registry_mirror: bool,
 }
 
 #[derive(Debug, Args)]
@@ -251,6 +256,7 @@ pub fn run() -> anyhow::Result<()> {
             flags.base_url = args.base_url;
             flags.title = args.title;
             flags.drop_packages = args.drop_packages;
+            flags.registry_mirror = args.registry_mirror;
             args.crates.data.apply(&mut flags);
             let settings = Settings::resolve(flags, &file)?;
             let selection = selection(args.crates.select.flags(), &file)?;

@@ -59,6 +59,8 @@ pub struct FileConfig {
     pub advisory_db: Option<PathBuf>,
     /// `--drop-packages`.
     pub drop_packages: Option<bool>,
+    /// `--registry-mirror`.
+    pub registry_mirror: Option<bool>,
 }
 
 impl FileConfig {
@@ -119,6 +121,8 @@ pub struct Settings {
     pub advisory_db: Option<PathBuf>,
     /// Remove each `.crate` file from the cache once its analysis is stored.
     pub drop_packages: bool,
+    /// Also publish a cargo registry mirror of the crates shown.
+    pub registry_mirror: bool,
 }
 
 /// Raw flags shared by the commands, before merging.
@@ -154,6 +158,8 @@ pub struct Flags {
     pub advisory_db: Option<PathBuf>,
     /// `--drop-packages`.
     pub drop_packages: bool,
+    /// `--registry-mirror`.
+    pub registry_mirror: bool,
 }
 
 impl Settings {
@@ -182,6 +188,13 @@ impl Settings {
                     p.display()
                 );
             }
+        }
+        let drop_packages = flags.drop_packages || file.drop_packages.unwrap_or(false);
+        let registry_mirror = flags.registry_mirror || file.registry_mirror.unwrap_or(false);
+        if drop_packages && registry_mirror {
+            bail!(
+                "--registry-mirror publishes the packages, which --drop-packages removes from the cache: choose one"
+            );
         }
         Ok(Self {
             fetch: FetchOptions {
@@ -227,7 +240,8 @@ impl Settings {
                 .map(|v| crate::fetch::dump::DumpLocation::parse(&v)),
             top: flags.top.or(file.top),
             advisory_db: flags.advisory_db.or_else(|| file.advisory_db.clone()),
-            drop_packages: flags.drop_packages || file.drop_packages.unwrap_or(false),
+            drop_packages,
+            registry_mirror,
         })
     }
 }

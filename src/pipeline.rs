@@ -16,6 +16,7 @@ use crate::fetch::dump::{self, DumpData};
 use crate::fetch::http::HttpCounts;
 use crate::fetch::index::Registry;
 use crate::fetch::local::{self, LocalCrate};
+use crate::fetch::mirror::Mirror;
 use crate::fetch::select::CrateSpec;
 use crate::fetch::{CrateInput, Fetcher};
 use crate::model::{Analyzed, CrateReport, PageData, Problem};
@@ -41,6 +42,8 @@ pub struct RunSummary {
     pub output: (usize, u64),
     /// HTTP activity.
     pub http: HttpCounts,
+    /// The registry mirror written, and the releases it lacks.
+    pub mirror: Option<(render::mirror::MirrorStats, usize)>,
     /// Time per stage.
     pub timings: Vec<(&'static str, Duration)>,
     /// The process's peak resident memory at the end of each stage (bytes),
@@ -98,6 +101,16 @@ impl std::fmt::Display for RunSummary {
             self.output.0,
             render::human_bytes(self.output.1)
         )?;
+        if let Some((m, missing)) = &self.mirror {
+            writeln!(
+                f,
+                "registry mirror: {} crates, {} packages, {}, {} releases needed but not held",
+                m.index_files,
+                m.packages,
+                render::human_bytes(m.package_bytes),
+                missing
+            )?;
+        }
         let stages: Vec<String> = self
             .timings
             .iter()
@@ -172,6 +185,8 @@ pub struct Gathered {
     pub http: HttpCounts,
     /// Where the data came from, for the footer.
     pub source: String,
+    /// With `--registry-mirror`: the releases the mirror holds.
+    pub mirror: Option<Mirror>,
 }
 
 /// Runs the fetch stage for a selection; with the dump, cached index files
@@ -193,6 +208,7 @@ pub fn gather(
                 registry: None,
                 http: HttpCounts::default(),
                 source: format!("the .crate files of {}", dir.display()),
+                mirror: None,
             })
         }
         Selection::Registry {
@@ -230,7 +246,29 @@ pub fn fetch_specs(
         source: format!("the registry index at {}", registry.index_url),
         registry: Some(registry),
         http: fetcher.counts(),
+        mirror: None,
     })
+}
+
+/// The releases a registry mirror of the crates fetched must hold, their
+/// packages verified into the cache (see [`crate::fetch::mirror`]).
+fn gather_mirror(settings: &Settings, gathered: &mut Gathered) -> anyhow::Result<()> {
+    let roots: Vec<(String, String)> = gathered
+        .inputs
+        .iter()
+        .filter(|i| i.expected_sha256.is_some())
+        .map(|i| (i.name.clone(), i.version.clone()))
+        .collect();
+    let fetcher = Fetcher::new(settings.fetch.clone())?;
+    let progress = spinner("gathering the registry mirror");
+    let mirror = tokio::runtime::Runtime::new()?.block_on(fetcher.mirror(&roots));
+    progress.finish_and_clear();
+    for missing in &mirror.missing {
+        tracing::warn!(%missing, "the registry mirror lacks a release that a mirrored crate needs");
+    }
+    gathered.http.add(&fetcher.counts());
+    gathered.mirror = Some(mirror);
+    Ok(())
 }
 
 /// Runs the analyze stage on `jobs` threads, without the store.
@@ -297,6 +335,14 @@ fn fetch_stage(
     settings.fetch.skip_stored = true;
     let mut gathered = gather(&settings, &selection, data.dump.as_ref())?;
     gathered.http.add(&data.http);
+    if settings.registry_mirror {
+        if gathered.registry.is_none() {
+            bail!(
+                "--registry-mirror needs crates from a registry index, not a folder of .crate files"
+            );
+        }
+        gather_mirror(&settings, &mut gathered)?;
+    }
     Ok((data, gathered))
 }
 
@@ -422,6 +468,7 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
     let (mut reports, held) = split_page_data(analyzed);
     // The inputs are not needed past this point.
     let source = gathered.source;
+    let mirror = gathered.mirror;
     drop(gathered.inputs);
     summary.store = counts;
     summary.stage("analyze", t);
@@ -493,6 +540,18 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
             return Err(e.context("rendering the site; the published site was left as it was"));
         }
     };
+    if let Some(mirror) = &mirror {
+        let written = render::mirror::write(staging.dir(), mirror, &options.base_url);
+        match written {
+            Ok(m) => summary.mirror = Some((m, mirror.missing.len())),
+            Err(e) => {
+                staging.abandon();
+                return Err(e.context(
+                    "writing the registry mirror; the published site was left as it was",
+                ));
+            }
+        }
+    }
     summary.pages = stats.pages;
     summary.crate_pages = (stats.crates_rendered, stats.crates_unchanged);
     summary.stage("render", t);
@@ -551,6 +610,7 @@ pub fn inspect_inputs(settings: &Settings, targets: &[String]) -> anyhow::Result
             registry: None,
             http: HttpCounts::default(),
             source: "local files".into(),
+            mirror: None,
         }
     } else {
         fetch_specs(settings, &specs, false, usize::MAX, None)?

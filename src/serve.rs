@@ -3,8 +3,11 @@
 //! folders, the site's `404.html` for missing pages, and the same
 //! Content-Security-Policy the pages carry, as a header. Responses are
 //! compressed (brotli or gzip, as the client accepts) and carry cache
-//! headers: the theme may be kept a day, everything else is revalidated
-//! (`Last-Modified`, answered `304 Not Modified` when unchanged).
+//! headers: the theme may be kept a day, the packages of a registry mirror
+//! for good (a published package never changes), everything else is
+//! revalidated (`Last-Modified`, answered `304 Not Modified` when
+//! unchanged), which is what cargo expects of a sparse index. A missing
+//! index file is a `404`, which cargo reads as "no such crate".
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -14,7 +17,8 @@ use axum::extract::Request;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{NotForContentType, Predicate};
+use tower_http::compression::{CompressionLayer, DefaultPredicate};
 use tower_http::services::{ServeDir, ServeFile};
 use tower_http::set_header::SetResponseHeaderLayer;
 
@@ -23,11 +27,19 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub const THEME_CACHE: &str = "public, max-age=86400";
 /// `Cache-Control` of everything else, which a build may change.
 pub const PAGE_CACHE: &str = "no-cache";
+/// `Cache-Control` of a registry mirror's packages, which never change.
+pub const PACKAGE_CACHE: &str = "public, max-age=31536000, immutable";
 
 async fn cache_control(request: Request, next: Next) -> Response {
-    let theme = request.uri().path().contains("/theme/");
+    let path = request.uri().path();
+    let value = if path.contains("/theme/") {
+        THEME_CACHE
+    } else if path.contains("/registry/crates/") && path.ends_with(".crate") {
+        PACKAGE_CACHE
+    } else {
+        PAGE_CACHE
+    };
     let mut response = next.run(request).await;
-    let value = if theme { THEME_CACHE } else { PAGE_CACHE };
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
@@ -49,7 +61,10 @@ pub fn router(dir: PathBuf) -> axum::Router {
         .layer(set(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(set(header::REFERRER_POLICY, "no-referrer"))
         .layer(axum::middleware::from_fn(cache_control))
-        .layer(CompressionLayer::new())
+        // Packages are gzip already: compressing them again only costs time.
+        .layer(CompressionLayer::new().compress_when(
+            DefaultPredicate::new().and(NotForContentType::const_new("application/octet-stream")),
+        ))
 }
 
 /// Serves `dir` on `127.0.0.1:port` until interrupted.

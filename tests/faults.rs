@@ -44,6 +44,7 @@ fn settings(server: &FaultServer, dir: &Path) -> Settings {
         top: None,
         advisory_db: None,
         drop_packages: false,
+        registry_mirror: false,
     }
 }
 

@@ -15,6 +15,7 @@ pub mod dump;
 pub mod http;
 pub mod index;
 pub mod local;
+pub mod mirror;
 pub mod select;
 
 use std::collections::{BTreeMap, HashSet};

@@ -11,6 +11,7 @@ pub mod bulk;
 pub mod crates;
 pub mod lists;
 pub mod markdown;
+pub mod mirror;
 pub mod paged;
 pub mod registry;
 pub mod risk;

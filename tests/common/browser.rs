@@ -343,37 +343,47 @@ pub struct Server {
     port: u16,
 }
 
+/// A port of 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
 impl Server {
     /// Starts serving `dir` and waits until it accepts connections.
     pub fn start(dir: &Path) -> Self {
         // A port found free may be taken before the server binds it: retry.
         for _ in 0..5 {
-            let port = {
-                let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-                listener.local_addr().unwrap().port()
-            };
-            let mut child = Command::new(env!("CARGO_BIN_EXE_cargofox"))
-                .arg("serve")
-                .arg(dir)
-                .args(["--port", &port.to_string()])
-                .env("RUST_LOG", "cargofox=warn")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap();
-            let deadline = Instant::now() + TIMEOUT;
-            loop {
-                if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return Server { child, port };
-                }
-                if child.try_wait().unwrap().is_some() {
-                    break;
-                }
-                assert!(Instant::now() < deadline, "cargofox serve never listened");
-                std::thread::sleep(Duration::from_millis(20));
+            if let Some(server) = Self::start_on(dir, free_port()) {
+                return server;
             }
         }
         panic!("cargofox serve {} keeps exiting", dir.display());
+    }
+
+    /// Starts serving `dir` on `port`; `None` when the server exits first
+    /// (the port was taken).
+    pub fn start_on(dir: &Path, port: u16) -> Option<Self> {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cargofox"))
+            .arg("serve")
+            .arg(dir)
+            .args(["--port", &port.to_string()])
+            .env("RUST_LOG", "cargofox=warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Some(Server { child, port });
+            }
+            if child.try_wait().unwrap().is_some() {
+                return None;
+            }
+            assert!(Instant::now() < deadline, "cargofox serve never listened");
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// The URL of `path` (relative to the site root).

@@ -407,25 +407,17 @@ pub fn comparable(rel: &std::path::Path, bytes: Vec<u8>) -> Vec<u8> {
 /// own date is the build's (`index.json`).
 pub fn checked_manifest(site: &std::path::Path) {
     let manifest = json(site.join("manifest.json"));
-    let mut expected: Vec<serde_json::Value> = walkdir(site)
+    let expected: Vec<serde_json::Value> = tree(site)
         .into_iter()
-        .filter(|p| p != &site.join("manifest.json"))
-        .map(|p| {
-            let bytes = std::fs::read(&p).unwrap();
-            let rel: Vec<String> = p
-                .strip_prefix(site)
-                .unwrap()
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
+        .filter(|(path, _)| path != "manifest.json")
+        .map(|(path, bytes)| {
             serde_json::json!({
-                "path": rel.join("/"),
+                "path": path,
                 "size": bytes.len(),
                 "sha256": hex(&Sha256::digest(&bytes)),
             })
         })
         .collect();
-    expected.sort_by(|a, b| a["path"].as_str().cmp(&b["path"].as_str()));
     assert_eq!(
         manifest,
         serde_json::json!({
@@ -439,6 +431,23 @@ pub fn checked_manifest(site: &std::path::Path) {
 }
 
 /// Every file below `dir`.
+/// Every file under `dir` with its bytes, by `/`-separated path relative to
+/// it, sorted.
+pub fn tree(dir: &std::path::Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir(dir)
+        .into_iter()
+        .map(|p| {
+            let rel: Vec<String> = p
+                .strip_prefix(dir)
+                .unwrap()
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            (rel.join("/"), std::fs::read(&p).unwrap())
+        })
+        .collect()
+}
+
 pub fn walkdir(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap() {
