@@ -115,30 +115,48 @@ pub fn on_main_targets(target: Option<&str>) -> bool {
     CFGS.iter().any(|(name, cfgs)| platform.matches(name, cfgs))
 }
 
-/// The names (as the crate calls them) of the optional dependencies that
-/// the default features enable.
-fn enabled_by_default(features: &BTreeMap<String, Vec<String>>) -> BTreeSet<&str> {
+/// What a set of features turns on, by the names the crate gives its
+/// dependencies.
+#[derive(Debug, Default)]
+pub struct Enabled<'a> {
+    /// Optional dependencies enabled.
+    pub deps: BTreeSet<&'a str>,
+    /// Features asked of dependencies (`dep/feature`).
+    pub dep_features: BTreeMap<&'a str, BTreeSet<&'a str>>,
+    /// Features asked of dependencies only if something else enables them
+    /// (`dep?/feature`).
+    pub weak: Vec<(&'a str, &'a str)>,
+}
+
+/// Follows the feature table from the features `start`.
+pub fn enabled<'a>(
+    features: &'a BTreeMap<String, Vec<String>>,
+    start: impl IntoIterator<Item = &'a str>,
+) -> Enabled<'a> {
     let mut seen: BTreeSet<&str> = BTreeSet::new();
-    let mut deps: BTreeSet<&str> = BTreeSet::new();
-    let mut todo = vec!["default"];
+    let mut out = Enabled::default();
+    let mut todo: Vec<&str> = start.into_iter().collect();
     while let Some(feature) = todo.pop() {
         if !seen.insert(feature) {
             continue;
         }
         let Some(items) = features.get(feature) else {
             // An optional dependency's implicit feature.
-            deps.insert(feature);
+            out.deps.insert(feature);
             continue;
         };
         for item in items {
             if let Some(dep) = item.strip_prefix("dep:") {
-                deps.insert(dep);
-            } else if let Some((dep, _)) = item.split_once('/') {
-                // `dep?/feature` enables the feature only if something else enables `dep`.
-                if !dep.ends_with('?') {
-                    deps.insert(dep);
-                    if features.contains_key(dep) {
-                        todo.push(dep);
+                out.deps.insert(dep);
+            } else if let Some((dep, feature)) = item.split_once('/') {
+                match dep.strip_suffix('?') {
+                    Some(dep) => out.weak.push((dep, feature)),
+                    None => {
+                        out.deps.insert(dep);
+                        out.dep_features.entry(dep).or_default().insert(feature);
+                        if features.contains_key(dep) {
+                            todo.push(dep);
+                        }
                     }
                 }
             } else {
@@ -146,7 +164,13 @@ fn enabled_by_default(features: &BTreeMap<String, Vec<String>>) -> BTreeSet<&str
             }
         }
     }
-    deps
+    out
+}
+
+/// The names (as the crate calls them) of the optional dependencies that
+/// the default features enable.
+fn enabled_by_default(features: &BTreeMap<String, Vec<String>>) -> BTreeSet<&str> {
+    enabled(features, ["default"]).deps
 }
 
 /// The dependencies of `r` compiled with its default features on at least

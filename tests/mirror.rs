@@ -74,8 +74,12 @@ fn registry_crates() -> Vec<Fixture> {
         krate(
             "mir-helper",
             "0.1.3",
-            &[("mir-leaf", "^1", "normal", false)],
-            &[],
+            &[
+                ("mir-leaf", "^1", "normal", false),
+                ("mir-deflt", "^1", "normal", true),
+                ("mir-unused", "^1", "normal", true),
+            ],
+            &[("default", &["mir-deflt"]), ("never", &["mir-unused"])],
         ),
         krate("mir-helper", "0.2.0", &[], &[]),
         krate("mir-leaf", "1.0.0", &[], &[]),
@@ -83,15 +87,20 @@ fn registry_crates() -> Vec<Fixture> {
         krate("mir-build", "1.0.0", &[], &[]),
         krate("mir-opt", "2.0.0", &[], &[]),
         krate("mir-devonly", "1.0.0", &[], &[]),
+        krate("mir-deflt", "1.0.0", &[], &[]),
+        krate("mir-unused", "1.0.0", &[], &[]),
         krate("mir-other", "1.0.0", &[], &[]),
     ]
 }
 
 /// The releases the mirror must hold: the two crates shown (mir-app 1.0.0,
-/// mir-helper 0.2.0) and what their requirements select.
+/// mir-helper 0.2.0, with every feature) and what their requirements select
+/// with the features asked (mir-helper 0.1.3 with its defaults, which enable
+/// mir-deflt and not mir-unused).
 const HELD: &[(&str, &str)] = &[
     ("mir-app", "1.0.0"),
     ("mir-build", "1.0.0"),
+    ("mir-deflt", "1.0.0"),
     ("mir-helper", "0.1.3"),
     ("mir-helper", "0.2.0"),
     ("mir-leaf", "1.0.0"),
@@ -127,15 +136,18 @@ fn real_cargo_resolves_and_fetches_through_the_mirror_alone() {
     drop(reg);
 
     let held = |name: &str, version: &str| HELD.contains(&(name, version));
-    let mut expected_index: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    let mut expected_index: BTreeMap<String, String> = BTreeMap::new();
     for c in all.iter().filter(|c| held(&c.name, &c.version)) {
         let file = expected_index.entry(index_rel_path(&c.name)).or_default();
-        file.extend(c.index_line(None).into_bytes());
-        file.push(b'\n');
+        file.push_str(&c.index_line(None));
+        file.push('\n');
     }
-    let mut index = tree(&site.join("registry/index"));
+    let mut index: BTreeMap<String, String> = tree(&site.join("registry/index"))
+        .into_iter()
+        .map(|(path, bytes)| (path, String::from_utf8(bytes).unwrap()))
+        .collect();
     let config: serde_json::Value =
-        serde_json::from_slice(&index.remove("config.json").unwrap()).unwrap();
+        serde_json::from_str(&index.remove("config.json").unwrap()).unwrap();
     assert_eq!(
         config,
         serde_json::json!({ "dl": format!("{base}registry/crates/{{crate}}/{{crate}}-{{version}}.crate") })
@@ -218,6 +230,7 @@ fn real_cargo_resolves_and_fetches_through_the_mirror_alone() {
         [
             ("mir-app", "1.0.0"),
             ("mir-build", "1.0.0"),
+            ("mir-deflt", "1.0.0"),
             ("mir-helper", "0.1.3"),
             ("mir-leaf", "1.0.0"),
             ("mir-opt", "2.0.0"),
@@ -246,6 +259,7 @@ fn real_cargo_resolves_and_fetches_through_the_mirror_alone() {
         [
             "mir-app-1.0.0.crate",
             "mir-build-1.0.0.crate",
+            "mir-deflt-1.0.0.crate",
             "mir-helper-0.1.3.crate",
             "mir-leaf-1.0.0.crate",
             "mir-opt-2.0.0.crate"
