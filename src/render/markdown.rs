@@ -180,17 +180,34 @@ fn readme_events<'a>(markdown: &'a str, links: Option<&RepoLinks>) -> Vec<Event<
         i += 1;
     }
     let mut out = Vec::with_capacity(events.len());
-    let mut link_depth = 0usize;
+    // Per open link: whether it was kept.
+    let mut open_links: Vec<bool> = Vec::new();
     let mut image_in_link = Vec::new();
     for e in events {
+        let link_depth = open_links.len();
         match e {
-            Event::Start(Tag::Link { .. }) => {
-                link_depth += 1;
-                out.push(e);
-            }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => match real_url(&dest_url) {
+                Some(url) => {
+                    open_links.push(true);
+                    out.push(Event::Start(Tag::Link {
+                        link_type,
+                        dest_url: CowStr::from(url.to_owned()),
+                        title,
+                        id,
+                    }));
+                }
+                // Text that is not a URL: the words stay, the link goes.
+                None => open_links.push(false),
+            },
             Event::End(TagEnd::Link) => {
-                link_depth = link_depth.saturating_sub(1);
-                out.push(e);
+                if open_links.pop().unwrap_or(false) {
+                    out.push(e);
+                }
             }
             Event::Start(Tag::Image {
                 link_type,
@@ -226,6 +243,18 @@ fn readme_events<'a>(markdown: &'a str, links: Option<&RepoLinks>) -> Vec<Event<
         }
     }
     out
+}
+
+/// A link destination as written, if it can be a URL: surrounding spaces
+/// and backticks (a URL written as code) are taken off; what still holds a
+/// space, a backtick or an angle bracket is text, not a URL.
+fn real_url(dest: &str) -> Option<&str> {
+    let url = dest.trim().trim_matches('`').trim();
+    let text = url.is_empty()
+        || url
+            .chars()
+            .any(|c| c.is_whitespace() || matches!(c, '`' | '<' | '>' | '"'));
+    (!text).then_some(url)
 }
 
 /// Renders a README to sanitized HTML.
@@ -325,6 +354,18 @@ mod tests {
         assert_eq!(
             html,
             "<p><a href=\"https://ci.example/badge.svg\" rel=\"nofollow noopener ugc\">image: build</a> <a href=\"https://docs.example/x\" rel=\"nofollow noopener ugc\">image: docs</a></p>\n<p></p>\n"
+        );
+    }
+
+    #[test]
+    fn only_real_urls_become_links() {
+        let html = readme_html(
+            "[a](<not a url>) [b](`https://x.org/p`) [c](`docs/a.md`) [d](<see below>) [e](<>)",
+            gh().as_ref(),
+        );
+        assert_eq!(
+            html,
+            "<p>a <a href=\"https://x.org/p\" rel=\"nofollow noopener ugc\">b</a> <a href=\"https://github.com/o/r/blob/abc/crates/x/docs/a.md\" rel=\"nofollow noopener ugc\">c</a> d e</p>\n"
         );
     }
 
