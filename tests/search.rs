@@ -35,6 +35,25 @@ fn write_crates(dir: &Path) {
         let c = Fixture::new(name, "1.0.0", &extra);
         std::fs::write(dir.join(format!("{name}-1.0.0.crate")), c.crate_bytes()).unwrap();
     }
+    // Enough crates under `se` that its file is split by a third character.
+    for n in 0..FILLERS {
+        let name = filler(n);
+        let c = Fixture::new(&name, "1.0.0", "description = \"Filler\"");
+        std::fs::write(dir.join(format!("{name}-1.0.0.crate")), c.crate_bytes()).unwrap();
+    }
+}
+
+/// Crates named `sea-NNN` and `seb-NNN`: more than one index file lists,
+/// fewer under each of `sea` and `seb`.
+const FILLERS: usize = cargofox::render::search::FILE_LIMIT + 5;
+
+fn filler(n: usize) -> String {
+    let half = FILLERS.div_ceil(2);
+    if n < half {
+        format!("sea-{n:03}")
+    } else {
+        format!("seb-{:03}", n - half)
+    }
 }
 
 /// The names an index file lists, in order.
@@ -125,10 +144,14 @@ fn the_search_box_finds_crates_and_opens_them() {
         v.sort();
         v.into_iter().map(|x| x.1).collect::<Vec<_>>()
     };
+    let se = json(site.join("search/se.json"));
+    assert_eq!(se["split"], true, "`se` holds too many crates for one file");
     assert_eq!(
-        listed(&site, "se"),
+        listed(&site, "ser"),
         by_score(&["serde-lite", "serde-extra", "sergeant", "bincode-x"])
     );
+    assert_eq!(listed(&site, "sea").len(), FILLERS.div_ceil(2));
+    assert_eq!(listed(&site, "seb").len(), FILLERS / 2);
     assert_eq!(listed(&site, "bi"), by_score(&["bincode-x"]));
     assert_eq!(listed(&site, "cl"), by_score(&["sergeant"]));
     assert!(!site.join("search/zz.json").exists());
@@ -164,6 +187,22 @@ fn the_search_box_finds_crates_and_opens_them() {
         assert_eq!(search(&mut tab, q), want, "results for {q}");
     }
     assert_eq!(search(&mut tab, "nothing-like-it"), Vec::<String>::new());
+    // Through the split file: the ten crates named sea-01…, by score then
+    // name.
+    let sea = search(&mut tab, "sea-01");
+    let mut want: Vec<(i64, String)> = (10..20)
+        .map(|n| {
+            let name = format!("sea-{n:03}");
+            let s = json(site.join(format!("crates/{name}.json")))["ranking"]["score"]
+                .as_i64()
+                .unwrap();
+            (-s, name)
+        })
+        .collect();
+    want.sort();
+    assert_eq!(sea, want.into_iter().map(|w| w.1).collect::<Vec<_>>());
+    // A query as long as a split key shows that file's best crates.
+    assert_eq!(search(&mut tab, "se").len(), 10);
 
     let errors = tab.eval("window.__errors");
     assert_eq!(

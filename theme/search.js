@@ -1,5 +1,6 @@
 // cargofox search: finds crates by name, name prefix and keyword from the
-// static index in search/{first two characters}.json, as the visitor types.
+// static index in search/{first two characters}.json (split by a further
+// character where a key holds many crates), as the visitor types.
 // Ranks exact names first, then name prefixes, then keywords, each by score.
 // Without JavaScript the form opens the lists by first letter instead.
 (function () {
@@ -27,6 +28,21 @@
         .catch(function () { return []; });
     }
     return files[key];
+  }
+
+  // The entries for q: a file too big for one key is split by one more
+  // character ({"split": true, "top": [...]}), down to a plain list; its
+  // top holds what a query as long as its key shows.
+  function find(q, depth) {
+    return load(q.slice(0, depth)).then(function (data) {
+      if (Array.isArray(data)) {
+        return data;
+      }
+      if (data && data.split) {
+        return q.length > depth ? find(q, depth + 1) : data.top;
+      }
+      return [];
+    });
   }
 
   function rank(q, entries) {
@@ -77,7 +93,7 @@
       show([], q);
       return;
     }
-    load(q.slice(0, 2)).then(function (entries) {
+    find(q, 2).then(function (entries) {
       if (mine === latest) {
         show(rank(q, entries), q);
       }

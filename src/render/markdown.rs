@@ -13,7 +13,7 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, TagEnd, html};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd, html};
 
 use crate::model::VcsInfo;
 
@@ -158,6 +158,22 @@ pub fn heading_slug(text: &str) -> String {
 fn readme_events<'a>(markdown: &'a str, links: Option<&RepoLinks>) -> Vec<Event<'a>> {
     let mut events: Vec<Event<'a>> = Parser::new_ext(markdown, options()).collect();
     let mut seen: HashMap<String, usize> = HashMap::new();
+    // The README sits under the page's `h2`: its headings start at `h3` and
+    // never skip a level, so the page's outline stays whole.
+    let mut previous = 2usize;
+    let mut level_now = HeadingLevel::H3;
+    for e in &mut events {
+        match e {
+            Event::Start(Tag::Heading { level, .. }) => {
+                let wanted = (*level as usize + 2).min(previous + 1).min(6);
+                previous = wanted;
+                level_now = HeadingLevel::try_from(wanted).unwrap_or(HeadingLevel::H6);
+                *level = level_now;
+            }
+            Event::End(TagEnd::Heading(level)) => *level = level_now,
+            _ => {}
+        }
+    }
     let mut i = 0;
     while i < events.len() {
         if let Event::Start(Tag::Heading { id: None, .. }) = &events[i] {
@@ -183,6 +199,8 @@ fn readme_events<'a>(markdown: &'a str, links: Option<&RepoLinks>) -> Vec<Event<
     // Per open link: whether it was kept.
     let mut open_links: Vec<bool> = Vec::new();
     let mut image_in_link = Vec::new();
+    // Links opened by the README's own HTML and not yet closed.
+    let mut raw_links = 0usize;
     for e in events {
         let link_depth = open_links.len();
         match e {
@@ -239,9 +257,109 @@ fn readme_events<'a>(markdown: &'a str, links: Option<&RepoLinks>) -> Vec<Event<
                     out.push(Event::End(TagEnd::Link));
                 }
             }
+            Event::Html(h) | Event::InlineHtml(h) if h.contains('<') => {
+                let html = images_as_links(&h, link_depth > 0, &mut raw_links);
+                out.push(Event::InlineHtml(html.into()));
+            }
+            // A wide table scrolls inside a region a keyboard can reach.
+            Event::Start(Tag::Table(_)) => {
+                out.push(Event::Html(TABLE_REGION.into()));
+                out.push(e);
+            }
+            Event::End(TagEnd::Table) => {
+                out.push(e);
+                out.push(Event::Html("</div>".into()));
+            }
             e => out.push(e),
         }
     }
+    out
+}
+
+/// What a README table is wrapped in.
+const TABLE_REGION: &str =
+    "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Table\">";
+
+/// The value of attribute `name` in the tag text after the tag name.
+fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    let mut rest = tag;
+    loop {
+        rest = rest.trim_start_matches(|c: char| c.is_whitespace() || c == '/');
+        let end = rest.find(|c: char| c.is_whitespace() || c == '=' || c == '/')?;
+        let (key, after) = rest.split_at(end);
+        let after = after.trim_start();
+        let Some(after) = after.strip_prefix('=') else {
+            rest = after;
+            continue;
+        };
+        let after = after.trim_start();
+        let (value, next) = match after.chars().next()? {
+            q @ ('"' | '\'') => {
+                let body = &after[1..];
+                let close = body.find(q).unwrap_or(body.len());
+                (&body[..close], body.get(close + 1..).unwrap_or(""))
+            }
+            _ => {
+                let close = after.find(char::is_whitespace).unwrap_or(after.len());
+                after.split_at(close)
+            }
+        };
+        if key.eq_ignore_ascii_case(name) {
+            return Some(value);
+        }
+        rest = next;
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The README's own HTML with every `<img>` turned into its text
+/// (`image: ALT`), a link to the image unless it already sits in a link
+/// (`in_link`, or one of the README's `<a>` tags left open, counted in
+/// `raw_links` across events).
+fn images_as_links(html: &str, in_link: bool, raw_links: &mut usize) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(at) = rest.find('<') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+        let (tag, after) = rest.split_at(end);
+        let lower = tag.to_ascii_lowercase();
+        let name: String = lower[1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '/')
+            .collect();
+        match name.as_str() {
+            "a" => *raw_links += 1,
+            "/a" => *raw_links = raw_links.saturating_sub(1),
+            _ => {}
+        }
+        if name == "img" {
+            let body = tag[4..].trim_end_matches('>');
+            let alt = attribute(body, "alt").unwrap_or("").trim();
+            let text = if alt.is_empty() {
+                "image".to_owned()
+            } else {
+                format!("image: {}", escape(alt))
+            };
+            match attribute(body, "src") {
+                Some(src) if !in_link && *raw_links == 0 => {
+                    out.push_str(&format!("<a href=\"{}\">{text}</a>", escape(src)));
+                }
+                _ => out.push_str(&text),
+            }
+        } else {
+            out.push_str(tag);
+        }
+        rest = after;
+    }
+    out.push_str(rest);
     out
 }
 
@@ -275,7 +393,14 @@ pub fn readme_html(markdown: &str, links: Option<&RepoLinks>) -> String {
         .add_tag_attributes("h4", ["id"])
         .add_tag_attributes("h5", ["id"])
         .add_tag_attributes("h6", ["id"])
+        .add_tag_attributes("div", ["tabindex", "role", "aria-label"])
+        .add_allowed_classes("div", ["scroll"])
         .attribute_filter(move |element, attribute, value| {
+            // Only the region around a table may take the keyboard's focus,
+            // and only in the page's order.
+            if attribute == "tabindex" && value != "0" {
+                return None;
+            }
             if attribute == "href" {
                 if let Some(fragment) = value.strip_prefix('#') {
                     return Some(Cow::Owned(format!("#{README_ID_PREFIX}{fragment}")));
@@ -341,7 +466,7 @@ mod tests {
         );
         assert_eq!(
             html,
-            "<h1 id=\"readme-serde-json\">Serde JSON!</h1>\n<ul>\n<li><a href=\"#readme-usage\" rel=\"nofollow noopener ugc\">Usage</a></li>\n<li><a href=\"#readme-usage-1\" rel=\"nofollow noopener ugc\">Again</a></li>\n</ul>\n<h2 id=\"readme-usage\">Usage</h2>\n<h2 id=\"readme-usage-1\">Usage</h2>\n<h3 id=\"readme-from_str--co\"><code>from_str</code> &amp; co</h3>\n"
+            "<h3 id=\"readme-serde-json\">Serde JSON!</h3>\n<ul>\n<li><a href=\"#readme-usage\" rel=\"nofollow noopener ugc\">Usage</a></li>\n<li><a href=\"#readme-usage-1\" rel=\"nofollow noopener ugc\">Again</a></li>\n</ul>\n<h4 id=\"readme-usage\">Usage</h4>\n<h4 id=\"readme-usage-1\">Usage</h4>\n<h5 id=\"readme-from_str--co\"><code>from_str</code> &amp; co</h5>\n"
         );
     }
 
@@ -353,7 +478,40 @@ mod tests {
         );
         assert_eq!(
             html,
-            "<p><a href=\"https://ci.example/badge.svg\" rel=\"nofollow noopener ugc\">image: build</a> <a href=\"https://docs.example/x\" rel=\"nofollow noopener ugc\">image: docs</a></p>\n<p></p>\n"
+            "<p><a href=\"https://ci.example/badge.svg\" rel=\"nofollow noopener ugc\">image: build</a> <a href=\"https://docs.example/x\" rel=\"nofollow noopener ugc\">image: docs</a></p>\n<p><a href=\"https://img.example/logo.png\" rel=\"nofollow noopener ugc\">image: logo</a></p>\n"
+        );
+    }
+
+    #[test]
+    fn headings_sit_under_the_readme_section_and_never_skip_a_level() {
+        let html = readme_html("#### Deep\n\n# Top\n\n### Three\n\n## Two\n", None);
+        assert_eq!(
+            html,
+            "<h3 id=\"readme-deep\">Deep</h3>\n<h3 id=\"readme-top\">Top</h3>\n<h4 id=\"readme-three\">Three</h4>\n<h4 id=\"readme-two\">Two</h4>\n"
+        );
+    }
+
+    #[test]
+    fn html_images_in_links_become_the_links_text() {
+        let html = readme_html(
+            "[<img alt=\"github\" src=\"https://img.example/g.svg\" height=20>](https://x.example/r) <a href=\"https://y.example/\"><img src='https://img.example/y.svg' alt='docs &'></a> <img src=https://img.example/n.png>\n",
+            None,
+        );
+        assert_eq!(
+            html,
+            "<p><a href=\"https://x.example/r\" rel=\"nofollow noopener ugc\">image: github</a> <a href=\"https://y.example/\" rel=\"nofollow noopener ugc\">image: docs &amp;</a> <a href=\"https://img.example/n.png\" rel=\"nofollow noopener ugc\">image</a></p>\n"
+        );
+    }
+
+    #[test]
+    fn tables_scroll_in_a_region_the_keyboard_reaches() {
+        let html = readme_html(
+            "| a | b |\n|---|---|\n| 1 | 2 |\n\n<div tabindex=\"3\" role=\"region\">x</div>\n",
+            None,
+        );
+        assert_eq!(
+            html,
+            "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Table\"><table><thead><tr><th>a</th><th>b</th></tr></thead><tbody>\n<tr><td>1</td><td>2</td></tr>\n</tbody></table>\n</div><div role=\"region\">x</div>\n"
         );
     }
 

@@ -8,6 +8,7 @@
 
 pub mod badge;
 pub mod bulk;
+pub mod charts;
 pub mod crates;
 pub mod lists;
 pub mod markdown;

@@ -113,6 +113,8 @@ pub struct CrateView {
     features: Vec<FeatureView>,
     versions: Vec<VersionView>,
     versions_hidden: usize,
+    /// Every release over time, as an inline SVG.
+    release_chart: Option<String>,
     /// Whether any release shown has a known publisher.
     publishers: bool,
     files: Vec<FileView>,
@@ -241,6 +243,7 @@ pub fn crate_view(r: &CrateReport, page: &PageData, is_local: &dyn Fn(&str) -> b
         dependency_groups,
         features,
         versions_hidden: r.versions.len().saturating_sub(MAX_VERSIONS),
+        release_chart: super::charts::release_chart(&r.versions),
         publishers: versions.iter().any(|v| v.published_by.is_some()),
         versions,
         files_hidden: r.package.files.len().saturating_sub(MAX_FILES),
