@@ -56,6 +56,7 @@ fn dump_with(lib_a_versions: &[&str]) -> FixtureDump {
                 .version(
                     version("1.1.0", 70)
                         .published_by("bob")
+                        .crate_size(2048)
                         .dep("lib-a", "^1", "normal"),
                 )
                 .version(version("2.0.0-rc.1", 1).published_by("bob")),
@@ -237,9 +238,9 @@ fn publishers_trusted_publishing_and_deletions_reach_the_reports() {
             "default_version": "1.1.0",
             "trusted_publishing_only": true,
             "versions": [
-                {"num": "1.0.0", "published_by": "alice"},
-                {"num": "1.1.0", "published_by": "bob"},
-                {"num": "2.0.0-rc.1", "published_by": "bob"},
+                {"num": "1.0.0", "published_by": "alice", "crate_size": null},
+                {"num": "1.1.0", "published_by": "bob", "crate_size": 2048},
+                {"num": "2.0.0-rc.1", "published_by": "bob", "crate_size": null},
             ],
         })
     );
@@ -249,7 +250,7 @@ fn publishers_trusted_publishing_and_deletions_reach_the_reports() {
         json!({
             "default_version": "1.0.0",
             "trusted_publishing_only": false,
-            "versions": [{"num": "1.0.0", "published_by": "alice"}],
+            "versions": [{"num": "1.0.0", "published_by": "alice", "crate_size": null}],
         })
     );
 

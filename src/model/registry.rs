@@ -260,6 +260,9 @@ pub struct ReleaseRecord {
     pub num: String,
     /// Login of the user who published it, when the registry knows.
     pub published_by: Option<String>,
+    /// Size of its `.crate` file in bytes, when the registry records it.
+    #[serde(default)]
+    pub crate_size: Option<u64>,
 }
 
 #[cfg(test)]

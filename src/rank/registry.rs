@@ -99,6 +99,7 @@ fn record(c: &DumpCrate, dump: &DumpData) -> RegistryRecord {
             .map(|v| ReleaseRecord {
                 num: v.num.to_string(),
                 published_by: dump.publisher(v.published_by).map(str::to_owned),
+                crate_size: v.crate_size,
             })
             .collect(),
     }

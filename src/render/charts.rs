@@ -1,10 +1,15 @@
 //! Charts of a crate's own history drawn as inline SVG at build time (no
-//! script, styled by the theme, readable in dark mode): releases over time.
-//! The releases table beside it holds the same facts as text.
+//! script, styled by the theme, readable in dark mode): releases over time,
+//! and, with the database dump, the package size of each release. The
+//! releases table beside them holds the dates as text, the JSON the sizes.
 
 use std::fmt::Write as _;
 
-use crate::model::VersionInfo;
+use crate::format::human_bytes;
+use crate::model::{ReleaseRecord, VersionInfo};
+
+/// Releases the size chart draws, the newest.
+const SIZE_RELEASES: usize = 120;
 
 const W: f64 = 720.0;
 const H: f64 = 120.0;
@@ -90,6 +95,50 @@ pub fn release_chart(versions: &[VersionInfo]) -> Option<String> {
     Some(svg)
 }
 
+/// A bar per release with a known package size, oldest left (the newest
+/// [`SIZE_RELEASES`]), scaled to the largest. `None` when fewer than two
+/// releases have a size.
+pub fn size_chart(releases: &[ReleaseRecord]) -> Option<String> {
+    let sized: Vec<(&ReleaseRecord, u64)> = releases
+        .iter()
+        .filter_map(|r| Some((r, r.crate_size?)))
+        .collect();
+    let sized = &sized[sized.len().saturating_sub(SIZE_RELEASES)..];
+    if sized.len() < 2 {
+        return None;
+    }
+    let max = sized.iter().map(|s| s.1).max().unwrap_or(1).max(1);
+    let n = sized.len();
+    let bar = W / n as f64;
+    let mut svg = format!(
+        "<svg class=\"chart\" viewBox=\"0 0 {W} {}\" role=\"img\" aria-label=\"Package size of {n} releases, largest {}\" xmlns=\"http://www.w3.org/2000/svg\">",
+        H + BOTTOM,
+        human_bytes(max),
+    );
+    for (i, (r, size)) in sized.iter().enumerate() {
+        let h = (*size as f64 / max as f64 * (H - 12.0)).max(1.0);
+        let _ = write!(
+            svg,
+            "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"{:.1}\" height=\"{h:.1}\"><title>{}: {}</title></rect>",
+            i as f64 * bar,
+            H - h,
+            (bar - 1.0).max(0.5),
+            plain(&r.num),
+            human_bytes(*size),
+        );
+    }
+    let _ = write!(
+        svg,
+        "<text x=\"0\" y=\"{:.0}\">{}</text><text x=\"{W}\" y=\"{:.0}\" text-anchor=\"end\">{}</text><text x=\"{W}\" y=\"10\" text-anchor=\"end\">largest {}</text></svg>",
+        H + BOTTOM - 2.0,
+        plain(&sized[0].0.num),
+        H + BOTTOM - 2.0,
+        plain(&sized[n - 1].0.num),
+        human_bytes(max),
+    );
+    Some(svg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,6 +179,31 @@ mod tests {
         // The first release sits at the left edge of the plot, the last at the right.
         assert!(svg.contains("<circle cx=\"34.0\" cy=\"82.7\""), "{svg}");
         assert!(svg.contains("<circle cx=\"716.0\" cy=\"8.0\""), "{svg}");
+    }
+
+    #[test]
+    fn a_bar_per_release_with_a_size() {
+        let r = |num: &str, size: Option<u64>| ReleaseRecord {
+            num: num.into(),
+            crate_size: size,
+            ..ReleaseRecord::default()
+        };
+        let svg = size_chart(&[
+            r("0.1.0", Some(1024)),
+            r("0.2.0", None),
+            r("1.0.0", Some(4096)),
+        ])
+        .unwrap();
+        let titles: Vec<&str> = svg
+            .split("<title>")
+            .skip(1)
+            .map(|t| t.split("</title>").next().unwrap())
+            .collect();
+        assert_eq!(titles, ["0.1.0: 1.0 KiB", "1.0.0: 4.0 KiB"]);
+        // The largest reaches the top of the plot, a quarter of it a quarter.
+        assert!(svg.contains("height=\"108.0\"><title>1.0.0"), "{svg}");
+        assert!(svg.contains("height=\"27.0\"><title>0.1.0"), "{svg}");
+        assert_eq!(size_chart(&[r("1.0.0", Some(1))]), None);
     }
 
     #[test]

@@ -29,11 +29,24 @@ fn options() -> Options {
 /// heading ids written as `## Title {#id}`.
 pub fn page_html(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
-    html::push_html(
-        &mut out,
-        Parser::new_ext(markdown, options() | Options::ENABLE_HEADING_ATTRIBUTES),
-    );
-    out
+    let events = Parser::new_ext(markdown, options() | Options::ENABLE_HEADING_ATTRIBUTES)
+        .flat_map(scroll_regions);
+    html::push_html(&mut out, events);
+    focusable_code(&out)
+}
+
+/// A table inside a region that scrolls and that the keyboard reaches.
+fn scroll_regions(e: Event<'_>) -> Vec<Event<'_>> {
+    match e {
+        Event::Start(Tag::Table(_)) => vec![Event::Html(TABLE_REGION.into()), e],
+        Event::End(TagEnd::Table) => vec![e, Event::Html("</div>".into())],
+        e => vec![e],
+    }
+}
+
+/// Code blocks that scroll sideways take the keyboard's focus.
+fn focusable_code(html: &str) -> String {
+    html.replace("<pre><code", "<pre tabindex=\"0\"><code")
 }
 
 /// Where a repository serves files, for rewriting relative README links.
@@ -262,13 +275,8 @@ fn readme_events<'a>(markdown: &'a str, links: Option<&RepoLinks>) -> Vec<Event<
                 out.push(Event::InlineHtml(html.into()));
             }
             // A wide table scrolls inside a region a keyboard can reach.
-            Event::Start(Tag::Table(_)) => {
-                out.push(Event::Html(TABLE_REGION.into()));
-                out.push(e);
-            }
-            Event::End(TagEnd::Table) => {
-                out.push(e);
-                out.push(Event::Html("</div>".into()));
+            e @ (Event::Start(Tag::Table(_)) | Event::End(TagEnd::Table)) => {
+                out.extend(scroll_regions(e));
             }
             e => out.push(e),
         }
@@ -379,6 +387,7 @@ fn real_url(dest: &str) -> Option<&str> {
 pub fn readme_html(markdown: &str, links: Option<&RepoLinks>) -> String {
     let mut html = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut html, readme_events(markdown, links).into_iter());
+    let html = focusable_code(&html);
     let links = links.cloned();
     let mut builder = ammonia::Builder::default();
     builder
@@ -394,6 +403,7 @@ pub fn readme_html(markdown: &str, links: Option<&RepoLinks>) -> String {
         .add_tag_attributes("h5", ["id"])
         .add_tag_attributes("h6", ["id"])
         .add_tag_attributes("div", ["tabindex", "role", "aria-label"])
+        .add_tag_attributes("pre", ["tabindex"])
         .add_allowed_classes("div", ["scroll"])
         .attribute_filter(move |element, attribute, value| {
             // Only the region around a table may take the keyboard's focus,
@@ -513,6 +523,14 @@ mod tests {
             html,
             "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Table\"><table><thead><tr><th>a</th><th>b</th></tr></thead><tbody>\n<tr><td>1</td><td>2</td></tr>\n</tbody></table>\n</div><div role=\"region\">x</div>\n"
         );
+    }
+
+    #[test]
+    fn code_blocks_and_tables_of_every_page_reach_the_keyboard() {
+        let md = "| a |\n|---|\n| 1 |\n\n```\nx\n```\n";
+        let region = "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Table\"><table><thead><tr><th>a</th></tr></thead><tbody>\n<tr><td>1</td></tr>\n</tbody></table>\n</div>\n<pre tabindex=\"0\"><code>x\n</code></pre>\n";
+        assert_eq!(page_html(md), region);
+        assert_eq!(readme_html(md, None), region);
     }
 
     #[test]

@@ -99,6 +99,8 @@ pub struct RegistryView {
     downloads_recent: Option<String>,
     downloads_version: Option<String>,
     chart: Option<String>,
+    /// The package size of each release, as an inline SVG.
+    size_chart: Option<String>,
     owners: Vec<OwnerView>,
     categories: Vec<TagView>,
     keywords: Vec<TagView>,
@@ -117,6 +119,10 @@ pub fn registry_view(r: &CrateReport) -> RegistryView {
         chart: d
             .filter(|d| !d.daily.is_empty())
             .map(|d| download_chart(&d.daily)),
+        size_chart: r
+            .registry_record
+            .as_ref()
+            .and_then(|rec| super::charts::size_chart(&rec.versions)),
         owners: r
             .owners
             .iter()
