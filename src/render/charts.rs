@@ -152,6 +152,14 @@ mod tests {
         }
     }
 
+    /// The tooltips of a chart's marks, in order.
+    fn titles(svg: &str) -> Vec<&str> {
+        svg.split("<title>")
+            .skip(1)
+            .map(|t| t.split("</title>").next().unwrap())
+            .collect()
+    }
+
     #[test]
     fn a_mark_per_dated_release_in_date_order() {
         let svg = release_chart(&[
@@ -161,11 +169,7 @@ mod tests {
             v("1.0.0", Some("2025-01-01T00:00:00Z"), false),
         ])
         .unwrap();
-        let titles: Vec<&str> = svg
-            .split("<title>")
-            .skip(1)
-            .map(|t| t.split("</title>").next().unwrap())
-            .collect();
+        let titles = titles(&svg);
         assert_eq!(
             titles,
             [
@@ -194,11 +198,7 @@ mod tests {
             r("1.0.0", Some(4096)),
         ])
         .unwrap();
-        let titles: Vec<&str> = svg
-            .split("<title>")
-            .skip(1)
-            .map(|t| t.split("</title>").next().unwrap())
-            .collect();
+        let titles = titles(&svg);
         assert_eq!(titles, ["0.1.0: 1.0 KiB", "1.0.0: 4.0 KiB"]);
         // The largest reaches the top of the plot, a quarter of it a quarter.
         assert!(svg.contains("height=\"108.0\"><title>1.0.0"), "{svg}");
