@@ -81,6 +81,10 @@ struct RegistryDataArgs {
     /// A local checkout of the RustSec advisory database.
     #[arg(long, value_name = "DIR")]
     advisory_db: Option<PathBuf>,
+    /// A cargo-vet registry file naming audit sets (`registry.toml`): a
+    /// path, an https URL or a file: URL. Each set it names is read.
+    #[arg(long, value_name = "PATH|URL")]
+    audits: Option<String>,
 }
 
 impl RegistryDataArgs {
@@ -88,6 +92,7 @@ impl RegistryDataArgs {
         flags.db_dump = self.db_dump;
         flags.top = self.top;
         flags.advisory_db = self.advisory_db;
+        flags.audits = self.audits;
     }
 }
 
@@ -329,6 +334,7 @@ pub fn run() -> anyhow::Result<()> {
                         generated_at: &now,
                         dump: data.dump.as_ref(),
                         advisories: data.advisories.as_ref(),
+                        audits: data.audits.as_ref(),
                         previous_owners: None,
                     },
                 );

@@ -57,6 +57,8 @@ pub struct FileConfig {
     pub top: Option<usize>,
     /// `--advisory-db`.
     pub advisory_db: Option<PathBuf>,
+    /// `--audits`.
+    pub audits: Option<String>,
     /// `--drop-packages`.
     pub drop_packages: Option<bool>,
     /// `--registry-mirror`.
@@ -119,6 +121,8 @@ pub struct Settings {
     pub top: Option<usize>,
     /// A local checkout of the RustSec advisory database.
     pub advisory_db: Option<PathBuf>,
+    /// A cargo-vet registry file naming audit sets (path or URL).
+    pub audits: Option<String>,
     /// Remove each `.crate` file from the cache once its analysis is stored.
     pub drop_packages: bool,
     /// Also publish a cargo registry mirror of the crates shown.
@@ -156,6 +160,8 @@ pub struct Flags {
     pub top: Option<usize>,
     /// `--advisory-db`.
     pub advisory_db: Option<PathBuf>,
+    /// `--audits`.
+    pub audits: Option<String>,
     /// `--drop-packages`.
     pub drop_packages: bool,
     /// `--registry-mirror`.
@@ -240,6 +246,7 @@ impl Settings {
                 .map(|v| crate::fetch::dump::DumpLocation::parse(&v)),
             top: flags.top.or(file.top),
             advisory_db: flags.advisory_db.or_else(|| file.advisory_db.clone()),
+            audits: flags.audits.or_else(|| file.audits.clone()),
             drop_packages,
             registry_mirror,
         })

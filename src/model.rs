@@ -14,8 +14,10 @@ use std::collections::BTreeMap;
 pub mod codes;
 pub mod registry;
 pub mod schema;
+pub mod trust;
 
 pub use codes::{Cap, Code, Place};
+pub use trust::{AuditCoverage, AuditRecord, Audits};
 
 pub use registry::{
     Advisory, AdvisoryKind, CategoryRank, DailyDownloads, DependencyHealth, DependencyWeight,
@@ -115,6 +117,9 @@ pub struct CrateReport {
     /// RustSec advisories about it; absent without an advisory database.
     #[serde(default)]
     pub advisories: Option<Vec<Advisory>>,
+    /// What published audit sets say about it; absent without `--audits`.
+    #[serde(default)]
+    pub audits: Option<Audits>,
     /// The explainable score.
     #[serde(default)]
     pub ranking: Ranking,

@@ -380,6 +380,8 @@ pub struct RegistryData {
     pub dump: Option<DumpData>,
     /// The advisories.
     pub advisories: Option<AdvisoryDb>,
+    /// The audit sets.
+    pub audits: Option<crate::fetch::audits::AuditSets>,
     /// HTTP activity of fetching the dump.
     pub http: HttpCounts,
 }
@@ -401,6 +403,14 @@ pub fn load_registry_data(settings: &Settings) -> anyhow::Result<RegistryData> {
     }
     if let Some(path) = &settings.advisory_db {
         data.advisories = Some(AdvisoryDb::open(path)?);
+    }
+    if let Some(location) = &settings.audits {
+        let fetcher = Fetcher::new(settings.fetch.clone())?;
+        let progress = spinner("reading the audit sets");
+        let sets = tokio::runtime::Runtime::new()?.block_on(fetcher.audit_sets(location));
+        progress.finish_and_clear();
+        data.http.add(&fetcher.counts());
+        data.audits = Some(sets?);
     }
     Ok(data)
 }
@@ -498,6 +508,7 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
             generated_at: &generated_at,
             dump: data.dump.as_ref(),
             advisories: data.advisories.as_ref(),
+            audits: data.audits.as_ref(),
             previous_owners: previous_owners.as_ref(),
         },
     );

@@ -43,6 +43,7 @@ fn settings(server: &FaultServer, dir: &Path) -> Settings {
         db_dump: None,
         top: None,
         advisory_db: None,
+        audits: None,
         drop_packages: false,
         registry_mirror: false,
     }

@@ -10,6 +10,7 @@
 //! checksum-verified, before any download.
 
 pub mod advisories;
+pub mod audits;
 pub mod cache;
 pub mod dump;
 pub mod http;

@@ -11,6 +11,7 @@
 //! reports that returns one value per report; [`enrich`] runs them in
 //! order, logs the time of each, and puts their values into the reports.
 
+pub mod audits;
 mod closure;
 pub mod graph;
 pub mod registry;
@@ -22,6 +23,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 
 use crate::fetch::advisories::AdvisoryDb;
+use crate::fetch::audits::AuditSets;
 use crate::fetch::dump::DumpData;
 use crate::format::{human_bytes, thousands};
 use crate::model::{
@@ -75,6 +77,8 @@ pub struct RankInputs<'a> {
     pub dump: Option<&'a DumpData>,
     /// The advisory database, when given.
     pub advisories: Option<&'a AdvisoryDb>,
+    /// The audit sets, when `--audits` was given.
+    pub audits: Option<&'a AuditSets>,
     /// The previous run's owners, when there was one.
     pub previous_owners: Option<&'a OwnerState>,
 }
@@ -128,6 +132,9 @@ pub fn enrich(reports: &mut [CrateReport], inputs: &RankInputs<'_>) -> OwnerStat
         if let Some(db) = inputs.advisories {
             r.advisories =
                 Some(db.for_crate(&r.name, semver::Version::parse(&r.version).ok().as_ref()));
+        }
+        if let Some(sets) = inputs.audits {
+            r.audits = Some(audits::audits_of(&r.name, &r.version, &r.versions, sets));
         }
         let mut found = signals::registry::ownership_findings(
             r,

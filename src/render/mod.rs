@@ -18,6 +18,7 @@ pub mod registry;
 pub mod risk;
 pub mod search;
 pub mod sitemap;
+pub mod trust;
 pub mod views;
 
 use std::path::Path;

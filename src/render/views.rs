@@ -115,6 +115,8 @@ pub struct CrateView {
     versions_hidden: usize,
     /// Every release over time, as an inline SVG.
     release_chart: Option<String>,
+    /// What published audits say.
+    trust: Option<super::trust::TrustView>,
     /// Whether any release shown has a known publisher.
     publishers: bool,
     files: Vec<FileView>,
@@ -244,6 +246,7 @@ pub fn crate_view(r: &CrateReport, page: &PageData, is_local: &dyn Fn(&str) -> b
         features,
         versions_hidden: r.versions.len().saturating_sub(MAX_VERSIONS),
         release_chart: super::charts::release_chart(&r.versions),
+        trust: super::trust::trust_view(r.audits.as_ref(), &r.version),
         publishers: versions.iter().any(|v| v.published_by.is_some()),
         versions,
         files_hidden: r.package.files.len().saturating_sub(MAX_FILES),

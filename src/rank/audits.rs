@@ -1,0 +1,262 @@
+//! What the audit sets read with `--audits` say about each crate: which
+//! organizations cover the version shown for which criteria (a full audit
+//! of it, or a chain of delta audits from a fully audited version, as
+//! cargo-vet counts them), the newest release covered for `safe-to-deploy`
+//! and how many releases came after it, and every entry, violations first.
+//!
+//! Wildcard audits and trusted publishers cover the releases of one
+//! registry user in a span of dates; the dump names publishers by login,
+//! not by the numeric id those entries use, so they are listed, not
+//! counted as coverage.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use crate::fetch::audits::{AuditEntry, AuditKind, AuditSet, AuditSets};
+use crate::model::{AuditCoverage, AuditRecord, Audits, VersionInfo};
+
+/// The criteria cargo-vet builds in: `safe-to-deploy` implies `safe-to-run`.
+const DEPLOY: &str = "safe-to-deploy";
+const RUN: &str = "safe-to-run";
+
+/// The criteria `given` certify in `set`, implied ones included.
+fn closure(set: &AuditSet, given: &[String]) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut todo: Vec<String> = given.to_vec();
+    while let Some(c) = todo.pop() {
+        if !out.insert(c.clone()) {
+            continue;
+        }
+        if c == DEPLOY {
+            todo.push(RUN.to_owned());
+        }
+        todo.extend(set.criteria.get(&c).into_iter().flatten().cloned());
+    }
+    out
+}
+
+/// For one criteria of one set: every version covered, each with the
+/// fully audited version its chain starts from.
+fn covered(set: &AuditSet, entries: &[AuditEntry], criteria: &str) -> BTreeMap<String, String> {
+    let certifies = |e: &AuditEntry| closure(set, &e.criteria).contains(criteria);
+    let mut roots: BTreeMap<String, String> = BTreeMap::new();
+    let mut queue: VecDeque<String> = VecDeque::new();
+    for e in entries.iter().filter(|e| certifies(e)) {
+        if let AuditKind::Full(v) = &e.kind {
+            if roots.insert(v.clone(), v.clone()).is_none() {
+                queue.push_back(v.clone());
+            }
+        }
+    }
+    while let Some(v) = queue.pop_front() {
+        let root = roots[&v].clone();
+        for e in entries.iter().filter(|e| certifies(e)) {
+            if let AuditKind::Delta(from, to) = &e.kind {
+                if *from == v && !roots.contains_key(to) {
+                    roots.insert(to.clone(), root.clone());
+                    queue.push_back(to.clone());
+                }
+            }
+        }
+    }
+    roots
+}
+
+fn record(set: &AuditSet, e: &AuditEntry, shown: Option<&semver::Version>) -> AuditRecord {
+    let mut r = AuditRecord {
+        organization: set.name.clone(),
+        criteria: e.criteria.clone(),
+        who: e.who.clone(),
+        notes: e.notes.clone(),
+        ..AuditRecord::default()
+    };
+    match &e.kind {
+        AuditKind::Full(v) => {
+            r.kind = "full".into();
+            r.version = Some(v.clone());
+        }
+        AuditKind::Delta(from, to) => {
+            r.kind = "delta".into();
+            r.from = Some(from.clone());
+            r.version = Some(to.clone());
+        }
+        AuditKind::Violation(req) => {
+            r.kind = "violation".into();
+            r.applies = shown
+                .is_some_and(|v| semver::VersionReq::parse(req).is_ok_and(|req| req.matches(v)));
+            r.violation = Some(req.clone());
+        }
+        AuditKind::Wildcard {
+            user_id,
+            start,
+            end,
+        }
+        | AuditKind::Trusted {
+            user_id,
+            start,
+            end,
+        } => {
+            r.kind = if matches!(e.kind, AuditKind::Wildcard { .. }) {
+                "wildcard".into()
+            } else {
+                "trusted".into()
+            };
+            r.user_id = *user_id;
+            r.start = Some(start.clone());
+            r.end = Some(end.clone());
+        }
+    }
+    r
+}
+
+/// The audits of `name` at `version`, whose releases are `versions`.
+pub fn audits_of(name: &str, version: &str, versions: &[VersionInfo], sets: &AuditSets) -> Audits {
+    let shown = semver::Version::parse(version).ok();
+    let mut out = Audits::default();
+    let mut deploy: BTreeSet<semver::Version> = BTreeSet::new();
+    for set in &sets.sets {
+        let Some(entries) = set.crates.get(name) else {
+            continue;
+        };
+        out.entries
+            .extend(entries.iter().map(|e| record(set, e, shown.as_ref())));
+        let mut criteria: BTreeSet<String> = BTreeSet::new();
+        for e in entries {
+            criteria.extend(closure(set, &e.criteria));
+        }
+        for c in criteria {
+            let reach = covered(set, entries, &c);
+            if c == DEPLOY {
+                deploy.extend(reach.keys().filter_map(|v| semver::Version::parse(v).ok()));
+            }
+            if let Some(root) = reach.get(version) {
+                let full = root == version;
+                out.covered.push(AuditCoverage {
+                    organization: set.name.clone(),
+                    criteria: c,
+                    how: if full { "full" } else { "delta" }.into(),
+                    from: (!full).then(|| root.clone()),
+                });
+            }
+        }
+    }
+    // Violations first; the rest keep the sets' order (sorted by name).
+    out.entries.sort_by_key(|e| e.kind != "violation");
+    if let Some(shown) = &shown {
+        let newest = deploy.into_iter().filter(|v| v <= shown).max();
+        if let Some(newest) = newest {
+            out.releases_since = Some(
+                versions
+                    .iter()
+                    .filter_map(|v| semver::Version::parse(&v.num).ok())
+                    .filter(|v| *v > newest && v <= shown)
+                    .count(),
+            );
+            out.newest_audited = Some(newest.to_string());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fetch::audits::parse_set;
+
+    fn versions(nums: &[&str]) -> Vec<VersionInfo> {
+        nums.iter()
+            .map(|n| VersionInfo {
+                num: (*n).into(),
+                ..VersionInfo::default()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn delta_chains_implied_criteria_and_violations() {
+        let a = parse_set(
+            "alpha",
+            "u",
+            r#"
+[criteria.careful]
+description = "x"
+implies = "safe-to-deploy"
+
+[[audits.foo]]
+criteria = "careful"
+version = "1.0.0"
+
+[[audits.foo]]
+criteria = "safe-to-deploy"
+delta = "1.0.0 -> 1.1.0"
+
+[[audits.foo]]
+criteria = "safe-to-deploy"
+delta = "1.1.0 -> 1.2.0"
+
+[[audits.foo]]
+criteria = "safe-to-run"
+violation = "<0.9"
+"#,
+        )
+        .unwrap();
+        let b = parse_set(
+            "beta",
+            "u",
+            "[[audits.foo]]\ncriteria = \"safe-to-run\"\nversion = \"1.3.0\"\n",
+        )
+        .unwrap();
+        let sets = AuditSets {
+            registry: "r".into(),
+            sets: vec![a, b],
+        };
+        let all = versions(&["0.8.0", "1.0.0", "1.1.0", "1.2.0", "1.2.1", "1.3.0"]);
+        let at = |v: &str| audits_of("foo", v, &all, &sets);
+
+        let cov = |a: &Audits| -> Vec<(String, String, String, Option<String>)> {
+            a.covered
+                .iter()
+                .map(|c| {
+                    (
+                        c.organization.clone(),
+                        c.criteria.clone(),
+                        c.how.clone(),
+                        c.from.clone(),
+                    )
+                })
+                .collect()
+        };
+        let s = |x: &str| x.to_owned();
+        // 1.2.0: reached by two deltas from the full audit of 1.0.0, for
+        // safe-to-deploy and the safe-to-run it implies, not for `careful`.
+        let a120 = at("1.2.0");
+        assert_eq!(
+            cov(&a120),
+            [
+                (
+                    s("alpha"),
+                    s("safe-to-deploy"),
+                    s("delta"),
+                    Some(s("1.0.0"))
+                ),
+                (s("alpha"), s("safe-to-run"), s("delta"), Some(s("1.0.0"))),
+            ]
+        );
+        assert_eq!(
+            (a120.newest_audited.as_deref(), a120.releases_since),
+            (Some("1.2.0"), Some(0))
+        );
+        // 1.3.0: only beta's safe-to-run; the newest safe-to-deploy is 1.2.0, two releases back.
+        let a130 = at("1.3.0");
+        assert_eq!(cov(&a130), [(s("beta"), s("safe-to-run"), s("full"), None)]);
+        assert_eq!(
+            (a130.newest_audited.as_deref(), a130.releases_since),
+            (Some("1.2.0"), Some(2))
+        );
+        // The violation comes first and applies to 0.8.0 only.
+        assert_eq!(a130.entries[0].kind, "violation");
+        assert!(!a130.entries[0].applies);
+        assert!(at("0.8.0").entries[0].applies);
+        assert_eq!(at("0.8.0").newest_audited, None);
+        assert_eq!(at("1.0.0").covered.len(), 3, "careful, and what it implies");
+    }
+}

@@ -1,0 +1,207 @@
+//! Audits (`--audits`): a cargo-vet registry file and its audit sets served
+//! on 127.0.0.1 (and one read through a `file:` URL, one missing) reach
+//! every report as `audits`, and every page as its Trust section.
+
+mod common;
+
+use common::browser::Server;
+use common::{Fixture, FixtureRegistry, cargofox, json, ok};
+use serde_json::{Value, json};
+
+const ALPHA: &str = r#"
+[criteria.careful]
+description = "Read twice."
+implies = "safe-to-deploy"
+
+[[audits.aud-safe]]
+who = "Ann <ann@example.org>"
+criteria = "careful"
+version = "1.0.0"
+notes = "Small and clear."
+
+[[audits.aud-safe]]
+who = "Ann <ann@example.org>"
+criteria = "safe-to-deploy"
+delta = "1.0.0 -> 1.2.0"
+
+[[audits.aud-old]]
+who = "Ann <ann@example.org>"
+criteria = "safe-to-deploy"
+version = "1.0.0"
+
+[[audits.aud-bad]]
+criteria = "safe-to-deploy"
+violation = "<0.5"
+notes = "Sends data home."
+"#;
+
+const BETA: &str = r#"
+[[audits.aud-old]]
+who = ["Bo", "Cy"]
+criteria = "safe-to-run"
+version = "2.0.0"
+
+[[wildcard-audits.aud-none-here]]
+who = "Bo"
+criteria = "safe-to-deploy"
+user-id = 42
+start = "2024-01-01"
+end = "2027-01-01"
+"#;
+
+fn crates() -> Vec<Fixture> {
+    let mut all = Vec::new();
+    for (name, versions) in [
+        ("aud-safe", &["1.0.0", "1.1.0", "1.2.0"][..]),
+        ("aud-old", &["1.0.0", "1.5.0", "2.0.0"][..]),
+        ("aud-bad", &["0.3.0"][..]),
+        ("aud-none", &["1.0.0"][..]),
+    ] {
+        for v in versions {
+            all.push(Fixture::new(name, v, "description = \"Audited or not\""));
+        }
+    }
+    all
+}
+
+fn entry(org: &str, kind: &str, fields: Value) -> Value {
+    let mut e = json!({
+        "organization": org, "kind": kind, "version": null, "from": null,
+        "violation": null, "applies": false, "criteria": [], "who": [],
+        "user_id": null, "start": null, "end": null, "notes": null,
+    });
+    for (k, v) in fields.as_object().unwrap() {
+        e[k] = v.clone();
+    }
+    e
+}
+
+/// The inference line of a page's Trust section, as text.
+fn trust_line(page: &str) -> String {
+    let section = page.split("id=trust>").nth(1).expect("a Trust section");
+    let line = section
+        .split("kind-inference\">inference</span>")
+        .nth(1)
+        .or_else(|| section.split("kind-inference>inference</span>").nth(1))
+        .unwrap();
+    line.split("</p>").next().unwrap().trim().to_owned()
+}
+
+#[test]
+fn audit_sets_reach_reports_and_pages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = FixtureRegistry::start(&crates(), &[]);
+    // The registry file and one set over HTTP; another set from a file: URL;
+    // a third that does not exist.
+    let served = tmp.path().join("vet");
+    std::fs::create_dir_all(&served).unwrap();
+    std::fs::write(served.join("index.html"), "<!doctype html><title>x</title>").unwrap();
+    std::fs::write(served.join("alpha.toml"), ALPHA).unwrap();
+    let beta = tmp.path().join("beta-audits.toml");
+    std::fs::write(&beta, BETA).unwrap();
+    let server = Server::start(&served);
+    std::fs::write(
+        served.join("registry.toml"),
+        format!(
+            "[registry.alpha]\nurl = \"{}\"\n\n[registry.beta]\nurl = \"file://{}\"\n\n[registry.gamma]\nurl = \"{}\"\n",
+            server.url("alpha.toml"),
+            beta.display(),
+            server.url("missing.toml")
+        ),
+    )
+    .unwrap();
+    ok(cargofox(
+        tmp.path(),
+        &[
+            "build",
+            "--index-url",
+            &reg.index_url(),
+            "--cache",
+            "cache",
+            "--out",
+            "site",
+            "--crates",
+            "aud-safe,aud-old,aud-bad,aud-none",
+            "--audits",
+            &server.url("registry.toml"),
+        ],
+    ));
+    let site = tmp.path().join("site");
+    let audits = |name: &str| json(site.join(format!("crates/{name}.json")))["audits"].clone();
+    let ann = json!(["Ann <ann@example.org>"]);
+
+    assert_eq!(
+        audits("aud-safe"),
+        json!({
+            "covered": [
+                {"organization": "alpha", "criteria": "safe-to-deploy", "how": "delta", "from": "1.0.0"},
+                {"organization": "alpha", "criteria": "safe-to-run", "how": "delta", "from": "1.0.0"},
+            ],
+            "newest_audited": "1.2.0",
+            "releases_since": 0,
+            "entries": [
+                entry("alpha", "full", json!({"version": "1.0.0", "criteria": ["careful"], "who": ann, "notes": "Small and clear."})),
+                entry("alpha", "delta", json!({"from": "1.0.0", "version": "1.2.0", "criteria": ["safe-to-deploy"], "who": ann})),
+            ],
+        })
+    );
+    assert_eq!(
+        audits("aud-old"),
+        json!({
+            "covered": [{"organization": "beta", "criteria": "safe-to-run", "how": "full", "from": null}],
+            "newest_audited": "1.0.0",
+            "releases_since": 2,
+            "entries": [
+                entry("alpha", "full", json!({"version": "1.0.0", "criteria": ["safe-to-deploy"], "who": ann})),
+                entry("beta", "full", json!({"version": "2.0.0", "criteria": ["safe-to-run"], "who": ["Bo", "Cy"]})),
+            ],
+        })
+    );
+    assert_eq!(
+        audits("aud-bad"),
+        json!({
+            "covered": [],
+            "newest_audited": null,
+            "releases_since": null,
+            "entries": [entry("alpha", "violation", json!({"violation": "<0.5", "applies": true, "criteria": ["safe-to-deploy"], "notes": "Sends data home."}))],
+        })
+    );
+    assert_eq!(
+        audits("aud-none"),
+        json!({"covered": [], "newest_audited": null, "releases_since": null, "entries": []})
+    );
+
+    // The sidecars with audits are valid against the published schema.
+    let validator = jsonschema::validator_for(&json(site.join("data/crate.schema.json"))).unwrap();
+    for name in ["aud-safe", "aud-old", "aud-bad", "aud-none"] {
+        let sidecar = json(site.join(format!("crates/{name}.json")));
+        let errors: Vec<String> = validator
+            .iter_errors(&sidecar)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "{name}: {errors:?}");
+    }
+
+    let page = |name: &str| common::read(site.join(format!("crates/{name}/index.html")));
+    assert_eq!(
+        trust_line(&page("aud-safe")),
+        "Audited for safe-to-deploy by 1 organization (alpha): version 1.2.0 is covered."
+    );
+    assert_eq!(
+        trust_line(&page("aud-old")),
+        "Not covered for safe-to-deploy: the newest release audited for it, 1.0.0, is 2 releases older."
+    );
+    assert_eq!(
+        trust_line(&page("aud-bad")),
+        "Version 0.3.0 is among the versions that alpha marks as failing its criteria. No audit covers a release up to 0.3.0 for safe-to-deploy (1 entry in all)."
+    );
+    assert_eq!(
+        trust_line(&page("aud-none")),
+        "No audit set read has an entry for this crate."
+    );
+
+    // The sets fetched over HTTP are kept in the cache for the next run.
+    let cached = tmp.path().join("cache/audits");
+    assert_eq!(common::read(cached.join("alpha.toml")), ALPHA);
+    assert!(!cached.join("gamma.toml").exists());
+}
