@@ -29,16 +29,24 @@ fn options() -> Options {
 /// heading ids written as `## Title {#id}`.
 pub fn page_html(markdown: &str) -> String {
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    let mut tables = 0;
     let events = Parser::new_ext(markdown, options() | Options::ENABLE_HEADING_ATTRIBUTES)
-        .flat_map(scroll_regions);
+        .flat_map(|e| scroll_regions(e, "Table", &mut tables));
     html::push_html(&mut out, events);
     focusable_code(&out)
 }
 
-/// A table inside a region that scrolls and that the keyboard reaches.
-fn scroll_regions(e: Event<'_>) -> Vec<Event<'_>> {
+/// A table inside a region that scrolls and that the keyboard reaches,
+/// named `{label} {n}` (the `n`th table; each region needs its own name).
+fn scroll_regions<'a>(e: Event<'a>, label: &str, tables: &mut usize) -> Vec<Event<'a>> {
     match e {
-        Event::Start(Tag::Table(_)) => vec![Event::Html(TABLE_REGION.into()), e],
+        Event::Start(Tag::Table(_)) => {
+            *tables += 1;
+            let open = format!(
+                "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"{label} {tables}\">"
+            );
+            vec![Event::Html(open.into()), e]
+        }
         Event::End(TagEnd::Table) => vec![e, Event::Html("</div>".into())],
         e => vec![e],
     }
@@ -214,6 +222,7 @@ fn readme_events<'a>(markdown: &'a str, links: Option<&RepoLinks>) -> Vec<Event<
     let mut image_in_link = Vec::new();
     // Links opened by the README's own HTML and not yet closed.
     let mut raw_links = 0usize;
+    let mut tables = 0;
     for e in events {
         let link_depth = open_links.len();
         match e {
@@ -276,17 +285,13 @@ fn readme_events<'a>(markdown: &'a str, links: Option<&RepoLinks>) -> Vec<Event<
             }
             // A wide table scrolls inside a region a keyboard can reach.
             e @ (Event::Start(Tag::Table(_)) | Event::End(TagEnd::Table)) => {
-                out.extend(scroll_regions(e));
+                out.extend(scroll_regions(e, "README table", &mut tables));
             }
             e => out.push(e),
         }
     }
     out
 }
-
-/// What a README table is wrapped in.
-const TABLE_REGION: &str =
-    "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Table\">";
 
 /// The value of attribute `name` in the tag text after the tag name.
 fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
@@ -521,16 +526,19 @@ mod tests {
         );
         assert_eq!(
             html,
-            "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Table\"><table><thead><tr><th>a</th><th>b</th></tr></thead><tbody>\n<tr><td>1</td><td>2</td></tr>\n</tbody></table>\n</div><div role=\"region\">x</div>\n"
+            "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"README table 1\"><table><thead><tr><th>a</th><th>b</th></tr></thead><tbody>\n<tr><td>1</td><td>2</td></tr>\n</tbody></table>\n</div><div role=\"region\">x</div>\n"
         );
     }
 
     #[test]
     fn code_blocks_and_tables_of_every_page_reach_the_keyboard() {
         let md = "| a |\n|---|\n| 1 |\n\n```\nx\n```\n";
-        let region = "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Table\"><table><thead><tr><th>a</th></tr></thead><tbody>\n<tr><td>1</td></tr>\n</tbody></table>\n</div>\n<pre tabindex=\"0\"><code>x\n</code></pre>\n";
+        let region = "<div class=\"scroll\" tabindex=\"0\" role=\"region\" aria-label=\"Table 1\"><table><thead><tr><th>a</th></tr></thead><tbody>\n<tr><td>1</td></tr>\n</tbody></table>\n</div>\n<pre tabindex=\"0\"><code>x\n</code></pre>\n";
         assert_eq!(page_html(md), region);
-        assert_eq!(readme_html(md, None), region);
+        assert_eq!(
+            readme_html(md, None),
+            region.replace("\"Table 1\"", "\"README table 1\"")
+        );
     }
 
     #[test]
