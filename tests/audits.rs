@@ -1,10 +1,13 @@
 //! Audits (`--audits`): a cargo-vet registry file and its audit sets served
 //! on 127.0.0.1 (and one read through a `file:` URL, one missing) reach
-//! every report as `audits`, and every page as its Trust section.
+//! every report as `audits`, and every page as its Trust section; with the
+//! database dump, wildcard audits and trusted publishers cover the releases
+//! their publisher made in their days.
 
 mod common;
 
 use common::browser::Server;
+use common::dump::{DumpCrate, DumpVersion, FixtureDump};
 use common::{Fixture, FixtureRegistry, cargofox, json, ok};
 use serde_json::{Value, json};
 
@@ -76,6 +79,22 @@ fn entry(org: &str, kind: &str, fields: Value) -> Value {
     e
 }
 
+/// `cargofox build` from `reg` into `site`, with `cache`, and `args`.
+fn build(tmp: &std::path::Path, reg: &FixtureRegistry, args: &[&str]) {
+    let index = reg.index_url();
+    let mut all = vec![
+        "build",
+        "--index-url",
+        &index,
+        "--cache",
+        "cache",
+        "--out",
+        "site",
+    ];
+    all.extend_from_slice(args);
+    ok(cargofox(tmp, &all));
+}
+
 /// The inference line of a page's Trust section, as text.
 fn trust_line(page: &str) -> String {
     let section = page.split("id=trust>").nth(1).expect("a Trust section");
@@ -110,22 +129,16 @@ fn audit_sets_reach_reports_and_pages() {
         ),
     )
     .unwrap();
-    ok(cargofox(
+    build(
         tmp.path(),
+        &reg,
         &[
-            "build",
-            "--index-url",
-            &reg.index_url(),
-            "--cache",
-            "cache",
-            "--out",
-            "site",
             "--crates",
             "aud-safe,aud-old,aud-bad,aud-none",
             "--audits",
             &server.url("registry.toml"),
         ],
-    ));
+    );
     let site = tmp.path().join("site");
     let audits = |name: &str| json(site.join(format!("crates/{name}.json")))["audits"].clone();
     let ann = json!(["Ann <ann@example.org>"]);
@@ -204,4 +217,70 @@ fn audit_sets_reach_reports_and_pages() {
     let cached = tmp.path().join("cache/audits");
     assert_eq!(common::read(cached.join("alpha.toml")), ALPHA);
     assert!(!cached.join("gamma.toml").exists());
+}
+
+#[test]
+fn with_the_dump_wildcards_and_trusted_publishers_cover_releases() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = FixtureRegistry::start(
+        &[
+            Fixture::new("aud-wild", "1.0.0", ""),
+            Fixture::new("aud-wild", "1.1.0", ""),
+        ],
+        &[],
+    );
+    let dump = FixtureDump::new("2026-11-19")
+        .user("alice", "Alice")
+        .user("bob", "Bob")
+        .krate(
+            DumpCrate::new("aud-wild", "2025-03-01")
+                .owner("alice")
+                .version(DumpVersion::new("1.0.0", "2025-03-01").published_by("alice"))
+                .version(DumpVersion::new("1.1.0", "2026-02-01").published_by("bob")),
+        );
+    let (alice, bob) = (dump.user_id("alice"), dump.user_id("bob"));
+    reg.set_dump(dump.to_bytes());
+    let set = format!(
+        "[[wildcard-audits.aud-wild]]\nwho = \"Al\"\ncriteria = \"safe-to-deploy\"\nuser-id = {alice}\nstart = \"2024-01-01\"\nend = \"2027-01-01\"\n\n[[trusted.aud-wild]]\ncriteria = \"safe-to-deploy\"\nuser-id = {bob}\nstart = \"2026-01-01\"\nend = \"2026-01-31\"\n"
+    );
+    std::fs::write(tmp.path().join("set.toml"), set).unwrap();
+    std::fs::write(
+        tmp.path().join("registry.toml"),
+        format!(
+            "[registry.delta-org]\nurl = \"file://{}\"\n",
+            tmp.path().join("set.toml").display()
+        ),
+    )
+    .unwrap();
+    build(
+        tmp.path(),
+        &reg,
+        &[
+            "--crates",
+            "aud-wild",
+            "--db-dump",
+            "--audits",
+            "registry.toml",
+        ],
+    );
+    let audits = json(tmp.path().join("site/crates/aud-wild.json"))["audits"].clone();
+    // 1.1.0 was published by bob after his trusted days: not covered; the
+    // wildcard covers alice's 1.0.0, one release back.
+    assert_eq!(
+        audits,
+        json!({
+            "covered": [],
+            "newest_audited": "1.0.0",
+            "releases_since": 1,
+            "entries": [
+                entry("delta-org", "wildcard", json!({"criteria": ["safe-to-deploy"], "who": ["Al"], "user_id": alice, "start": "2024-01-01", "end": "2027-01-01"})),
+                entry("delta-org", "trusted", json!({"criteria": ["safe-to-deploy"], "user_id": bob, "start": "2026-01-01", "end": "2026-01-31"})),
+            ],
+        })
+    );
+    let page = common::read(tmp.path().join("site/crates/aud-wild/index.html"));
+    assert_eq!(
+        trust_line(&page),
+        "Not covered for safe-to-deploy: the newest release audited for it, 1.0.0, is 1 release older."
+    );
 }

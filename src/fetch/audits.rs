@@ -112,7 +112,7 @@ pub enum AuditKind {
         user_id: Option<u64>,
         /// First day (inclusive).
         start: String,
-        /// Last day (exclusive).
+        /// Last day.
         end: String,
     },
     /// The set trusts this publisher's releases in these dates.

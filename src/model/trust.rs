@@ -28,10 +28,12 @@ pub struct AuditCoverage {
     /// The criteria (implied ones included: `safe-to-deploy` implies
     /// `safe-to-run`).
     pub criteria: String,
-    /// `full` (the version itself was audited) or `delta` (a chain of delta
-    /// audits from a fully audited version).
+    /// `full` (the version itself was audited), `wildcard` or `trusted`
+    /// (its publisher's releases of those days are audited or trusted,
+    /// known with the database dump), or `delta` (a chain of delta audits
+    /// from a version covered one of those ways).
     pub how: String,
-    /// With `delta`: the fully audited version the chain starts from.
+    /// With `delta`: the version the chain starts from.
     pub from: Option<String>,
 }
 
@@ -57,7 +59,8 @@ pub struct AuditRecord {
     /// `wildcard`, `trusted`: the registry's numeric id of the publisher
     /// whose releases are covered.
     pub user_id: Option<u64>,
-    /// `wildcard`, `trusted`: first and last day of the releases covered.
+    /// `wildcard`, `trusted`: first and last day (both included) of the
+    /// releases covered.
     pub start: Option<String>,
     /// See `start`.
     pub end: Option<String>,

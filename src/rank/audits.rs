@@ -4,14 +4,15 @@
 //! cargo-vet counts them), the newest release covered for `safe-to-deploy`
 //! and how many releases came after it, and every entry, violations first.
 //!
-//! Wildcard audits and trusted publishers cover the releases of one
-//! registry user in a span of dates; the dump names publishers by login,
-//! not by the numeric id those entries use, so they are listed, not
-//! counted as coverage.
+//! Wildcard audits and trusted publishers cover the releases that one
+//! registry user (by numeric id) published in a span of days: with the
+//! database dump, which records who published each release and when, they
+//! count as coverage; without it they are listed only.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use crate::fetch::audits::{AuditEntry, AuditKind, AuditSet, AuditSets};
+use crate::fetch::dump::DumpData;
 use crate::model::{AuditCoverage, AuditRecord, Audits, VersionInfo};
 
 /// The criteria cargo-vet builds in: `safe-to-deploy` implies `safe-to-run`.
@@ -34,31 +35,94 @@ fn closure(set: &AuditSet, given: &[String]) -> BTreeSet<String> {
     out
 }
 
-/// For one criteria of one set: every version covered, each with the
-/// fully audited version its chain starts from.
-fn covered(set: &AuditSet, entries: &[AuditEntry], criteria: &str) -> BTreeMap<String, String> {
+/// A release as the database dump records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Published {
+    /// Version number.
+    pub num: String,
+    /// Day of publication (`YYYY-MM-DD`).
+    pub day: String,
+    /// The publisher's numeric id in the registry.
+    pub user_id: Option<u64>,
+}
+
+/// The releases of `name` as the dump records them.
+pub fn published(dump: &DumpData, name: &str) -> Vec<Published> {
+    let Some((_, c)) = dump.get(name) else {
+        return Vec::new();
+    };
+    c.versions
+        .iter()
+        .map(|v| Published {
+            num: v.num.to_string(),
+            day: crate::format::rfc3339(v.created_at)
+                .and_then(|t| t.get(..10).map(str::to_owned))
+                .unwrap_or_default(),
+            user_id: dump.publisher_id(v.published_by).map(u64::from),
+        })
+        .collect()
+}
+
+/// How a version is covered: `full`, `wildcard` or `trusted` (`from` is
+/// `None`), or `delta` from the version that starts the chain.
+type How = (&'static str, Option<String>);
+
+/// For one criteria of one set: every version covered, and how.
+fn covered(
+    set: &AuditSet,
+    entries: &[AuditEntry],
+    criteria: &str,
+    published: &[Published],
+) -> BTreeMap<String, How> {
     let certifies = |e: &AuditEntry| closure(set, &e.criteria).contains(criteria);
-    let mut roots: BTreeMap<String, String> = BTreeMap::new();
-    let mut queue: VecDeque<String> = VecDeque::new();
+    let mut how: BTreeMap<String, How> = BTreeMap::new();
     for e in entries.iter().filter(|e| certifies(e)) {
-        if let AuditKind::Full(v) = &e.kind {
-            if roots.insert(v.clone(), v.clone()).is_none() {
-                queue.push_back(v.clone());
+        match &e.kind {
+            AuditKind::Full(v) => {
+                how.insert(v.clone(), ("full", None));
             }
+            AuditKind::Wildcard {
+                user_id: Some(user),
+                start,
+                end,
+            }
+            | AuditKind::Trusted {
+                user_id: Some(user),
+                start,
+                end,
+            } => {
+                let kind = if matches!(e.kind, AuditKind::Wildcard { .. }) {
+                    "wildcard"
+                } else {
+                    "trusted"
+                };
+                for p in published.iter().filter(|p| {
+                    p.user_id == Some(*user)
+                        && p.day.as_str() >= start.as_str()
+                        && p.day.as_str() <= end.as_str()
+                }) {
+                    how.entry(p.num.clone()).or_insert((kind, None));
+                }
+            }
+            _ => {}
         }
     }
+    let mut queue: VecDeque<String> = how.keys().cloned().collect();
     while let Some(v) = queue.pop_front() {
-        let root = roots[&v].clone();
+        let root = match &how[&v] {
+            ("delta", Some(root)) => root.clone(),
+            _ => v.clone(),
+        };
         for e in entries.iter().filter(|e| certifies(e)) {
             if let AuditKind::Delta(from, to) = &e.kind {
-                if *from == v && !roots.contains_key(to) {
-                    roots.insert(to.clone(), root.clone());
+                if *from == v && !how.contains_key(to) {
+                    how.insert(to.clone(), ("delta", Some(root.clone())));
                     queue.push_back(to.clone());
                 }
             }
         }
     }
-    roots
+    how
 }
 
 fn record(set: &AuditSet, e: &AuditEntry, shown: Option<&semver::Version>) -> AuditRecord {
@@ -108,8 +172,15 @@ fn record(set: &AuditSet, e: &AuditEntry, shown: Option<&semver::Version>) -> Au
     r
 }
 
-/// The audits of `name` at `version`, whose releases are `versions`.
-pub fn audits_of(name: &str, version: &str, versions: &[VersionInfo], sets: &AuditSets) -> Audits {
+/// The audits of `name` at `version`, whose releases are `versions`, and,
+/// with the dump, were published as `published` says.
+pub fn audits_of(
+    name: &str,
+    version: &str,
+    versions: &[VersionInfo],
+    published: &[Published],
+    sets: &AuditSets,
+) -> Audits {
     let shown = semver::Version::parse(version).ok();
     let mut out = Audits::default();
     let mut deploy: BTreeSet<semver::Version> = BTreeSet::new();
@@ -124,17 +195,16 @@ pub fn audits_of(name: &str, version: &str, versions: &[VersionInfo], sets: &Aud
             criteria.extend(closure(set, &e.criteria));
         }
         for c in criteria {
-            let reach = covered(set, entries, &c);
+            let reach = covered(set, entries, &c, published);
             if c == DEPLOY {
                 deploy.extend(reach.keys().filter_map(|v| semver::Version::parse(v).ok()));
             }
-            if let Some(root) = reach.get(version) {
-                let full = root == version;
+            if let Some((how, from)) = reach.get(version) {
                 out.covered.push(AuditCoverage {
                     organization: set.name.clone(),
                     criteria: c,
-                    how: if full { "full" } else { "delta" }.into(),
-                    from: (!full).then(|| root.clone()),
+                    how: (*how).into(),
+                    from: from.clone(),
                 });
             }
         }
@@ -169,6 +239,67 @@ mod tests {
                 ..VersionInfo::default()
             })
             .collect()
+    }
+
+    #[test]
+    fn wildcard_audits_cover_what_their_publisher_released_in_their_days() {
+        let set = parse_set(
+            "gamma",
+            "u",
+            r#"
+[[wildcard-audits.foo]]
+criteria = "safe-to-deploy"
+user-id = 7
+start = "2024-01-01"
+end = "2025-12-31"
+
+[[audits.foo]]
+criteria = "safe-to-deploy"
+delta = "1.0.0 -> 1.1.0"
+"#,
+        )
+        .unwrap();
+        let sets = AuditSets {
+            registry: "r".into(),
+            sets: vec![set],
+        };
+        let p = |num: &str, day: &str, user: u64| Published {
+            num: num.into(),
+            day: day.into(),
+            user_id: Some(user),
+        };
+        let published = [
+            p("1.0.0", "2025-03-01", 7),
+            p("1.1.0", "2026-02-01", 8),
+            p("1.2.0", "2026-03-01", 7),
+        ];
+        let all = versions(&["1.0.0", "1.1.0", "1.2.0"]);
+        let how = |v: &str| -> Vec<(String, String, Option<String>)> {
+            audits_of("foo", v, &all, &published, &sets)
+                .covered
+                .into_iter()
+                .filter(|c| c.criteria == DEPLOY)
+                .map(|c| (c.organization, c.how, c.from))
+                .collect()
+        };
+        assert_eq!(how("1.0.0"), [("gamma".into(), "wildcard".into(), None)]);
+        assert_eq!(
+            how("1.1.0"),
+            [("gamma".into(), "delta".into(), Some("1.0.0".into()))]
+        );
+        // Published by the same user, but after the wildcard's last day.
+        assert_eq!(how("1.2.0"), []);
+        let a = audits_of("foo", "1.2.0", &all, &published, &sets);
+        assert_eq!(
+            (a.newest_audited.as_deref(), a.releases_since),
+            (Some("1.1.0"), Some(1))
+        );
+        // Without the dump the wildcard covers nothing.
+        assert!(
+            audits_of("foo", "1.0.0", &all, &[], &sets)
+                .covered
+                .is_empty()
+        );
     }
 
     #[test]
@@ -210,7 +341,7 @@ violation = "<0.9"
             sets: vec![a, b],
         };
         let all = versions(&["0.8.0", "1.0.0", "1.1.0", "1.2.0", "1.2.1", "1.3.0"]);
-        let at = |v: &str| audits_of("foo", v, &all, &sets);
+        let at = |v: &str| audits_of("foo", v, &all, &[], &sets);
 
         let cov = |a: &Audits| -> Vec<(String, String, String, Option<String>)> {
             a.covered

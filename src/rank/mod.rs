@@ -134,7 +134,17 @@ pub fn enrich(reports: &mut [CrateReport], inputs: &RankInputs<'_>) -> OwnerStat
                 Some(db.for_crate(&r.name, semver::Version::parse(&r.version).ok().as_ref()));
         }
         if let Some(sets) = inputs.audits {
-            r.audits = Some(audits::audits_of(&r.name, &r.version, &r.versions, sets));
+            let published = inputs
+                .dump
+                .map(|d| audits::published(d, &r.name))
+                .unwrap_or_default();
+            r.audits = Some(audits::audits_of(
+                &r.name,
+                &r.version,
+                &r.versions,
+                &published,
+                sets,
+            ));
         }
         let mut found = signals::registry::ownership_findings(
             r,

@@ -106,12 +106,14 @@ pub fn trust_view(audits: Option<&Audits>, version: &str) -> Option<TrustView> {
         covered: a
             .covered
             .iter()
-            .map(|c| match &c.from {
-                Some(from) => format!(
-                    "{}: {} (delta audits from {from})",
-                    c.organization, c.criteria
-                ),
-                None => format!("{}: {} (full audit)", c.organization, c.criteria),
+            .map(|c| {
+                let how = match (c.how.as_str(), &c.from) {
+                    ("delta", Some(from)) => format!("delta audits from {from}"),
+                    ("wildcard", _) => "a wildcard audit of its publisher".to_owned(),
+                    ("trusted", _) => "a trusted publisher".to_owned(),
+                    _ => "a full audit".to_owned(),
+                };
+                format!("{}: {} ({how})", c.organization, c.criteria)
             })
             .collect(),
         entries: a

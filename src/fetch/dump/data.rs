@@ -100,6 +100,9 @@ pub struct DumpData {
     /// When each publisher's account was created (seconds since the epoch),
     /// in the order of [`DumpData::publishers`], when the dump says.
     pub publisher_created: Vec<Option<i64>>,
+    /// The registry's numeric id of each publisher, in the order of
+    /// [`DumpData::publishers`] (audit sets name publishers by it).
+    pub publisher_ids: Vec<u32>,
     /// Category slug to display name.
     pub category_names: HashMap<String, String>,
     /// The latest deletion of each deleted name, sorted by name.
@@ -124,6 +127,11 @@ impl DumpData {
     /// The login of a publisher index of [`DumpVersion::published_by`].
     pub fn publisher(&self, i: Option<u32>) -> Option<&str> {
         self.publishers.get(i? as usize).map(String::as_str)
+    }
+
+    /// The registry's numeric id of a publisher index.
+    pub fn publisher_id(&self, i: Option<u32>) -> Option<u32> {
+        self.publisher_ids.get(i? as usize).copied()
     }
 
     /// When the account of a publisher index was created (seconds since the epoch).

@@ -72,6 +72,7 @@ pub(super) fn join(raw: Raw) -> DumpData {
     let mut publisher_index: HashMap<u32, u32> = HashMap::new();
     let mut publishers: Vec<String> = Vec::new();
     let mut publisher_created: Vec<Option<i64>> = Vec::new();
+    let mut publisher_ids: Vec<u32> = Vec::new();
     let mut version_crate: HashMap<u32, (u32, usize)> = HashMap::with_capacity(raw.versions.len());
     for (vid, crate_id, user, mut v) in raw.versions {
         let Some(i) = slot(crate_id) else { continue };
@@ -80,6 +81,7 @@ pub(super) fn join(raw: Raw) -> DumpData {
             Some(*publisher_index.entry(u).or_insert_with(|| {
                 publishers.push(login.clone());
                 publisher_created.push(raw.user_created.get(&u).copied());
+                publisher_ids.push(u);
                 publishers.len() as u32 - 1
             }))
         });
@@ -145,6 +147,7 @@ pub(super) fn join(raw: Raw) -> DumpData {
         owners,
         publishers,
         publisher_created,
+        publisher_ids,
         category_names,
         deleted,
         by_name,
