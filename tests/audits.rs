@@ -95,6 +95,42 @@ fn build(tmp: &std::path::Path, reg: &FixtureRegistry, args: &[&str]) {
     ok(cargofox(tmp, &all));
 }
 
+/// The cells of the rows of the first table whose class is `class`, as
+/// text, without the header.
+fn table_rows(page: &str, class: &str) -> Vec<Vec<String>> {
+    let table = page
+        .split(&format!("class={class}>"))
+        .nth(1)
+        .expect("the table")
+        .split("</table>")
+        .next()
+        .unwrap();
+    let text = |cell: &str| {
+        let mut out = String::new();
+        let mut in_tag = false;
+        for c in cell.chars() {
+            match c {
+                '<' => in_tag = true,
+                '>' => in_tag = false,
+                c if !in_tag => out.push(c),
+                _ => {}
+            }
+        }
+        out.trim().to_owned()
+    };
+    table
+        .split("<tr>")
+        .skip(1)
+        .filter(|row| row.contains("<td"))
+        .map(|row| {
+            row.split("<td")
+                .skip(1)
+                .map(|c| text(&format!("<td{c}")))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 /// The inference line of a page's Trust section, as text.
 fn trust_line(page: &str) -> String {
     let section = page.split("id=trust>").nth(1).expect("a Trust section");
@@ -211,6 +247,53 @@ fn audit_sets_reach_reports_and_pages() {
     assert_eq!(
         trust_line(&page("aud-none")),
         "No audit set read has an entry for this crate."
+    );
+
+    // The audits page: every set read, and the crates with entries.
+    let audits_page = common::read(site.join("audits/index.html"));
+    let sets = table_rows(&audits_page, "audit-sets");
+    assert_eq!(
+        sets[..2],
+        [
+            vec![
+                "alpha".to_owned(),
+                "3".into(),
+                "4".into(),
+                server.url("alpha.toml")
+            ],
+            vec![
+                "beta".into(),
+                "2".into(),
+                "2".into(),
+                format!("file://{}", beta.display())
+            ],
+        ]
+    );
+    assert_eq!(sets.len(), 3);
+    assert_eq!(sets[2][..3], ["gamma", "0", "0"]);
+    assert!(sets[2][3].starts_with("not read: "), "{:?}", sets[2]);
+    assert_eq!(
+        table_rows(&audits_page, "crate-list"),
+        [
+            vec![
+                "aud-bad violation".to_owned(),
+                "0.3.0".into(),
+                "none".into(),
+                "".into()
+            ],
+            vec![
+                "aud-old".into(),
+                "2.0.0".into(),
+                "none".into(),
+                "beta: safe-to-run".into()
+            ],
+            vec![
+                "aud-safe".into(),
+                "1.2.0".into(),
+                "alpha".into(),
+                "alpha: safe-to-run".into()
+            ],
+        ]
     );
 
     // The sets fetched over HTTP are kept in the cache for the next run.

@@ -227,6 +227,93 @@ pub fn audits_of(
     out
 }
 
+/// The audits page: every set read, and the crates of the site they
+/// speak of.
+#[derive(Debug, Clone, Default, serde::Serialize, PartialEq, Eq)]
+pub struct AuditsPage {
+    /// Where the registry file was read from.
+    pub registry: String,
+    /// Every set the registry file names.
+    pub sets: Vec<SetRow>,
+    /// The crates of the site with at least one entry, by name.
+    pub crates: Vec<CrateRow>,
+}
+
+/// One audit set on the audits page.
+#[derive(Debug, Clone, Default, serde::Serialize, PartialEq, Eq)]
+pub struct SetRow {
+    /// Its name in the registry file.
+    pub name: String,
+    /// Where it was read from.
+    pub url: String,
+    /// Crates it has entries for, on this site or not.
+    pub crates: usize,
+    /// Its entries.
+    pub entries: usize,
+    /// Why it could not be read.
+    pub problem: Option<String>,
+}
+
+/// One crate of the site on the audits page.
+#[derive(Debug, Clone, Default, serde::Serialize, PartialEq, Eq)]
+pub struct CrateRow {
+    /// Crate name.
+    pub name: String,
+    /// The version shown.
+    pub version: String,
+    /// Organizations covering the version shown for `safe-to-deploy`.
+    pub deploy: Vec<String>,
+    /// Other coverage of the version shown, as `organization: criteria`.
+    pub other: Vec<String>,
+    /// Whether a violation includes the version shown.
+    pub violated: bool,
+    /// Entries about the crate in all sets.
+    pub entries: usize,
+}
+
+/// The audits page of `reports` (sorted by name), judged with `sets`.
+pub fn audits_page(sets: &AuditSets, reports: &[crate::model::CrateReport]) -> AuditsPage {
+    AuditsPage {
+        registry: sets.registry.clone(),
+        sets: sets
+            .sets
+            .iter()
+            .map(|s| SetRow {
+                name: s.name.clone(),
+                url: s.url.clone(),
+                crates: s.crates.len(),
+                entries: s.crates.values().map(Vec::len).sum(),
+                problem: s.problem.clone(),
+            })
+            .collect(),
+        crates: reports
+            .iter()
+            .filter_map(|r| {
+                let a = r.audits.as_ref().filter(|a| !a.entries.is_empty())?;
+                let deploy: BTreeSet<String> = a
+                    .covered
+                    .iter()
+                    .filter(|c| c.criteria == DEPLOY)
+                    .map(|c| c.organization.clone())
+                    .collect();
+                Some(CrateRow {
+                    name: r.name.clone(),
+                    version: r.version.clone(),
+                    deploy: deploy.into_iter().collect(),
+                    other: a
+                        .covered
+                        .iter()
+                        .filter(|c| c.criteria != DEPLOY)
+                        .map(|c| format!("{}: {}", c.organization, c.criteria))
+                        .collect(),
+                    violated: a.entries.iter().any(|e| e.applies),
+                    entries: a.entries.len(),
+                })
+            })
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

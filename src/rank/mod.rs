@@ -56,6 +56,8 @@ pub struct RankedItem {
 pub struct SiteSummary {
     /// `index.json`.
     pub index: SiteIndex,
+    /// The audits page, when audit sets were read.
+    pub audits: Option<audits::AuditsPage>,
     /// Lists for the home page.
     pub lists: Vec<RankedList>,
     /// Owners as of this run and the recent changes, for the next run and
@@ -108,6 +110,7 @@ pub fn rank(reports: &mut [CrateReport], inputs: &RankInputs<'_>) -> SiteSummary
     let owner_state = enrich(reports, inputs);
     let crates: Vec<CrateSummary> = reports.iter().map(summary).collect();
     SiteSummary {
+        audits: inputs.audits.map(|sets| audits::audits_page(sets, reports)),
         lists: lists(reports, &crates),
         owner_state,
         index: SiteIndex {

@@ -54,6 +54,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("letter.html", include_str!("../../templates/letter.html")),
     ("level.html", include_str!("../../templates/level.html")),
     ("pager.html", include_str!("../../templates/pager.html")),
+    ("audits.html", include_str!("../../templates/audits.html")),
 ];
 
 const PAGES: &[(&str, &str)] = &[
@@ -100,6 +101,8 @@ pub(crate) struct SiteView<'a> {
     generated_date: &'a str,
     source: &'a str,
     version: &'static str,
+    /// Whether the site has an audits page.
+    audits: bool,
 }
 
 #[derive(Serialize)]
@@ -266,6 +269,7 @@ pub fn render_site(
         generated_date: opts.generated_at.get(..10).unwrap_or(&opts.generated_at),
         source: &opts.source,
         version: env!("CARGO_PKG_VERSION"),
+        audits: summary.audits.is_some(),
     };
     let mut ctx = tera::Context::new();
     ctx.insert("site", &site);
@@ -338,6 +342,13 @@ pub fn render_site(
             .map(|r| format!("{root}crates/{}/", slug(&r.name))),
     );
     urls.push(format!("{root}report/"));
+    if let Some(audits) = &summary.audits {
+        let mut c = ctx.clone();
+        c.insert("audits", audits);
+        write(dir, "audits/index.html", &page("audits.html", &c)?)?;
+        stats.pages += 1;
+        urls.push(format!("{root}audits/"));
+    }
     search::write_index(dir, reports)?;
     for paths in [
         lists::render_letters(dir, &tera, &ctx, reports)?,
