@@ -104,7 +104,8 @@ impl std::fmt::Display for RunSummary {
         if let Some((m, missing)) = &self.mirror {
             writeln!(
                 f,
-                "registry mirror: {} crates, {} packages, {}, {} releases needed but not held",
+                "registry mirror at sparse+{}: {} crates, {} packages, {}, {} releases needed but not held",
+                m.index_url,
                 m.index_files,
                 m.packages,
                 render::human_bytes(m.package_bytes),
@@ -259,14 +260,15 @@ fn gather_mirror(settings: &Settings, gathered: &mut Gathered) -> anyhow::Result
         .filter(|i| i.expected_sha256.is_some())
         .map(|i| (i.name.clone(), i.version.clone()))
         .collect();
-    let fetcher = Fetcher::new(settings.fetch.clone())?;
-    let progress = spinner("gathering the registry mirror");
-    let mirror = tokio::runtime::Runtime::new()?.block_on(fetcher.mirror(&roots));
-    progress.finish_and_clear();
+    let mirror = with_fetcher(
+        settings,
+        "gathering the registry mirror",
+        &mut gathered.http,
+        async |f| f.mirror(&roots).await,
+    )?;
     for missing in &mirror.missing {
         tracing::warn!(%missing, "the registry mirror lacks a release that a mirrored crate needs");
     }
-    gathered.http.add(&fetcher.counts());
     gathered.mirror = Some(mirror);
     Ok(())
 }
@@ -390,12 +392,12 @@ pub struct RegistryData {
 pub fn load_registry_data(settings: &Settings) -> anyhow::Result<RegistryData> {
     let mut data = RegistryData::default();
     if let Some(location) = &settings.db_dump {
-        let fetcher = Fetcher::new(settings.fetch.clone())?;
-        let progress = spinner("fetching the database dump");
-        let path = tokio::runtime::Runtime::new()?.block_on(fetcher.dump(location));
-        progress.finish_and_clear();
-        data.http = fetcher.counts();
-        let path = path?;
+        let path = with_fetcher(
+            settings,
+            "fetching the database dump",
+            &mut data.http,
+            async |f| f.dump(location).await,
+        )??;
         let progress = spinner("reading the database dump");
         let dump = dump::load(&path);
         progress.finish_and_clear();
@@ -405,14 +407,31 @@ pub fn load_registry_data(settings: &Settings) -> anyhow::Result<RegistryData> {
         data.advisories = Some(AdvisoryDb::open(path)?);
     }
     if let Some(location) = &settings.audits {
-        let fetcher = Fetcher::new(settings.fetch.clone())?;
-        let progress = spinner("reading the audit sets");
-        let sets = tokio::runtime::Runtime::new()?.block_on(fetcher.audit_sets(location));
-        progress.finish_and_clear();
-        data.http.add(&fetcher.counts());
-        data.audits = Some(sets?);
+        let sets = with_fetcher(
+            settings,
+            "reading the audit sets",
+            &mut data.http,
+            async |f| f.audit_sets(location).await,
+        )??;
+        data.audits = Some(sets);
     }
     Ok(data)
+}
+
+/// Runs `job` on a fetcher of its own under a spinner showing `message`,
+/// and adds the fetcher's HTTP activity to `http`.
+fn with_fetcher<T>(
+    settings: &Settings,
+    message: &'static str,
+    http: &mut HttpCounts,
+    job: impl AsyncFnOnce(&Fetcher) -> T,
+) -> anyhow::Result<T> {
+    let fetcher = Fetcher::new(settings.fetch.clone())?;
+    let progress = spinner(message);
+    let out = tokio::runtime::Runtime::new()?.block_on(job(&fetcher));
+    progress.finish_and_clear();
+    http.add(&fetcher.counts());
+    Ok(out)
 }
 
 /// With a dump, the curated default is replaced by the dump's crates: all of

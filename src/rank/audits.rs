@@ -74,9 +74,12 @@ fn covered(
     criteria: &str,
     published: &[Published],
 ) -> BTreeMap<String, How> {
-    let certifies = |e: &AuditEntry| closure(set, &e.criteria).contains(criteria);
+    let certifying: Vec<&AuditEntry> = entries
+        .iter()
+        .filter(|e| closure(set, &e.criteria).contains(criteria))
+        .collect();
     let mut how: BTreeMap<String, How> = BTreeMap::new();
-    for e in entries.iter().filter(|e| certifies(e)) {
+    for e in &certifying {
         match &e.kind {
             AuditKind::Full(v) => {
                 how.insert(v.clone(), ("full", None));
@@ -113,7 +116,7 @@ fn covered(
             ("delta", Some(root)) => root.clone(),
             _ => v.clone(),
         };
-        for e in entries.iter().filter(|e| certifies(e)) {
+        for e in &certifying {
             if let AuditKind::Delta(from, to) = &e.kind {
                 if *from == v && !how.contains_key(to) {
                     how.insert(to.clone(), ("delta", Some(root.clone())));

@@ -12,14 +12,17 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
+use crate::fetch::cache::Cache;
 use crate::fetch::mirror::Mirror;
 
 /// The mirror's folder inside the site.
 pub const REGISTRY: &str = "registry";
 
 /// What writing the mirror did.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MirrorStats {
+    /// The sparse index URL to give cargo.
+    pub index_url: String,
     /// Index files written.
     pub index_files: usize,
     /// Packages placed.
@@ -46,17 +49,18 @@ pub fn config_json(base_url: &str) -> String {
     text
 }
 
-/// Where a package goes inside the site.
+/// Where a package goes inside the site: the cache's own layout of
+/// packages, under `registry/`.
 pub fn crate_path(dir: &Path, name: &str, version: &str) -> PathBuf {
-    dir.join(REGISTRY)
-        .join("crates")
-        .join(name)
-        .join(format!("{name}-{version}.crate"))
+    Cache::new(dir.join(REGISTRY)).crate_path(name, version)
 }
 
 /// Lays the mirror out in the site folder `dir`.
 pub fn write(dir: &Path, mirror: &Mirror, base_url: &str) -> anyhow::Result<MirrorStats> {
-    let mut stats = MirrorStats::default();
+    let mut stats = MirrorStats {
+        index_url: index_url(base_url),
+        ..MirrorStats::default()
+    };
     super::write(
         dir,
         &format!("{REGISTRY}/index/config.json"),
