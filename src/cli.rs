@@ -85,6 +85,15 @@ struct RegistryDataArgs {
     /// path, an https URL or a file: URL. Each set it names is read.
     #[arg(long, value_name = "PATH|URL")]
     audits: Option<String>,
+    /// Compare each package with its repository, found in this folder of
+    /// bare clones laid out as DIR/{host}/{owner}/{repo}.git.
+    #[arg(long, value_name = "DIR")]
+    git_mirror: Option<PathBuf>,
+    /// Compare each package with its repository, fetching the one commit it
+    /// names (shallow, bounded in size and time) into CACHE/git/ when no
+    /// mirror has it.
+    #[arg(long)]
+    clone_repositories: bool,
 }
 
 impl RegistryDataArgs {
@@ -93,6 +102,8 @@ impl RegistryDataArgs {
         flags.top = self.top;
         flags.advisory_db = self.advisory_db;
         flags.audits = self.audits;
+        flags.git_mirror = self.git_mirror;
+        flags.clone_repositories = self.clone_repositories;
     }
 }
 

@@ -63,6 +63,10 @@ pub struct FileConfig {
     pub drop_packages: Option<bool>,
     /// `--registry-mirror`.
     pub registry_mirror: Option<bool>,
+    /// `--git-mirror`.
+    pub git_mirror: Option<PathBuf>,
+    /// `--clone-repositories`.
+    pub clone_repositories: Option<bool>,
 }
 
 impl FileConfig {
@@ -127,6 +131,8 @@ pub struct Settings {
     pub drop_packages: bool,
     /// Also publish a cargo registry mirror of the crates shown.
     pub registry_mirror: bool,
+    /// Where repositories are found for the repository check.
+    pub repositories: crate::fetch::git::RepoSources,
 }
 
 /// Raw flags shared by the commands, before merging.
@@ -166,6 +172,10 @@ pub struct Flags {
     pub drop_packages: bool,
     /// `--registry-mirror`.
     pub registry_mirror: bool,
+    /// `--git-mirror`.
+    pub git_mirror: Option<PathBuf>,
+    /// `--clone-repositories`.
+    pub clone_repositories: bool,
 }
 
 impl Settings {
@@ -202,12 +212,22 @@ impl Settings {
                 "--registry-mirror publishes the packages, which --drop-packages removes from the cache: choose one"
             );
         }
+        let cache = flags
+            .cache
+            .or_else(|| file.cache.clone())
+            .unwrap_or_else(|| PathBuf::from("cache"));
+        let git_mirror = flags.git_mirror.or_else(|| file.git_mirror.clone());
+        if let Some(dir) = git_mirror.as_ref().filter(|d| !d.is_dir()) {
+            bail!("--git-mirror {} is not a folder", dir.display());
+        }
+        let repositories = crate::fetch::git::RepoSources::new(
+            git_mirror,
+            Some(crate::fetch::cache::Cache::new(&cache).git_dir()),
+            flags.clone_repositories || file.clone_repositories.unwrap_or(false),
+        );
         Ok(Self {
             fetch: FetchOptions {
-                cache: flags
-                    .cache
-                    .or_else(|| file.cache.clone())
-                    .unwrap_or_else(|| PathBuf::from("cache")),
+                cache,
                 offline: flags.offline || file.offline.unwrap_or(false),
                 index_url: flags.index_url.or_else(|| file.index_url.clone()),
                 concurrency: flags.concurrency.or(file.concurrency).unwrap_or(16).max(1),
@@ -249,6 +269,7 @@ impl Settings {
             audits: flags.audits.or_else(|| file.audits.clone()),
             drop_packages,
             registry_mirror,
+            repositories,
         })
     }
 }

@@ -17,7 +17,7 @@ pub mod schema;
 pub mod trust;
 
 pub use codes::{Cap, Code, Place};
-pub use trust::{AuditCoverage, AuditRecord, Audits};
+pub use trust::{AuditCoverage, AuditRecord, Audits, CheckStatus, RepositoryCheck};
 
 pub use registry::{
     Advisory, AdvisoryKind, CategoryRank, DailyDownloads, DependencyHealth, DependencyWeight,
@@ -120,6 +120,10 @@ pub struct CrateReport {
     /// What published audit sets say about it; absent without `--audits`.
     #[serde(default)]
     pub audits: Option<Audits>,
+    /// The package compared with its repository; absent when no check was
+    /// ever asked for this release (`--git-mirror`, `--clone-repositories`).
+    #[serde(default)]
+    pub repository_check: Option<RepositoryCheck>,
     /// The explainable score.
     #[serde(default)]
     pub ranking: Ranking,

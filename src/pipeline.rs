@@ -312,6 +312,7 @@ fn analyze_with(
         }),
         registry: gathered.registry.clone(),
         generated_at: generated_at.to_owned(),
+        repositories: settings.repositories.clone(),
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(settings.jobs)
@@ -334,7 +335,9 @@ fn fetch_stage(
         None => selection.clone(),
     };
     let mut settings = settings.clone();
-    settings.fetch.skip_stored = true;
+    // Stored releases are not fetched again, unless their repository check
+    // may have to be made from the package.
+    settings.fetch.skip_stored = !settings.repositories.enabled();
     let mut gathered = gather(&settings, &selection, data.dump.as_ref())?;
     gathered.http.add(&data.http);
     if settings.registry_mirror {

@@ -8,7 +8,7 @@ mod common;
 
 use common::browser::Server;
 use common::dump::{DumpCrate, DumpVersion, FixtureDump};
-use common::{Fixture, FixtureRegistry, cargofox, json, ok};
+use common::{Fixture, FixtureRegistry, build_site as build, json, trust_line};
 use serde_json::{Value, json};
 
 const ALPHA: &str = r#"
@@ -79,22 +79,6 @@ fn entry(org: &str, kind: &str, fields: Value) -> Value {
     e
 }
 
-/// `cargofox build` from `reg` into `site`, with `cache`, and `args`.
-fn build(tmp: &std::path::Path, reg: &FixtureRegistry, args: &[&str]) {
-    let index = reg.index_url();
-    let mut all = vec![
-        "build",
-        "--index-url",
-        &index,
-        "--cache",
-        "cache",
-        "--out",
-        "site",
-    ];
-    all.extend_from_slice(args);
-    ok(cargofox(tmp, &all));
-}
-
 /// The cells of the rows of the first table whose class is `class`, as
 /// text, without the header.
 fn table_rows(page: &str, class: &str) -> Vec<Vec<String>> {
@@ -129,17 +113,6 @@ fn table_rows(page: &str, class: &str) -> Vec<Vec<String>> {
                 .collect::<Vec<_>>()
         })
         .collect()
-}
-
-/// The inference line of a page's Trust section, as text.
-fn trust_line(page: &str) -> String {
-    let section = page.split("id=trust>").nth(1).expect("a Trust section");
-    let line = section
-        .split("kind-inference\">inference</span>")
-        .nth(1)
-        .or_else(|| section.split("kind-inference>inference</span>").nth(1))
-        .unwrap();
-    line.split("</p>").next().unwrap().trim().to_owned()
 }
 
 #[test]

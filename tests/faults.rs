@@ -46,6 +46,7 @@ fn settings(server: &FaultServer, dir: &Path) -> Settings {
         audits: None,
         drop_packages: false,
         registry_mirror: false,
+        repositories: Default::default(),
     }
 }
 

@@ -11,6 +11,7 @@
 pub mod archive;
 pub mod languages;
 pub mod manifest;
+pub mod repository;
 pub mod stored;
 
 use std::collections::BTreeSet;
@@ -58,6 +59,9 @@ pub struct AnalyzeContext {
     pub store: Option<crate::store::Store>,
     /// Remove each `.crate` file of the cache once its analysis is stored.
     pub drop_packages: bool,
+    /// Where repositories are found for the repository check; the check is
+    /// made only when some source is enabled.
+    pub repositories: crate::fetch::git::RepoSources,
 }
 
 /// Analyzes every input in parallel, keeping the input order.
@@ -173,7 +177,13 @@ pub fn analyze(input: &CrateInput, ctx: &AnalyzeContext) -> Analyzed {
                 expected_sha256: Some(prev.sha256),
                 ..CrateInput::default()
             };
-            let (prev_report, _, prev_summary) = analyze_package(&prev_input, ctx);
+            // The previous release is read for its summary alone.
+            let prev_ctx = AnalyzeContext {
+                repositories: Default::default(),
+                store: None,
+                ..ctx.clone()
+            };
+            let (prev_report, _, prev_summary) = analyze_package(&prev_input, &prev_ctx);
             prev_summary.filter(|_| prev_report.problems.is_empty())
         });
         if let Some(before) = before {
@@ -390,6 +400,17 @@ fn read_package(
     let previous = input.index.as_ref().and_then(|i| i.previous.as_ref());
     let releases = crate::signals::history::new_dependencies(report, previous);
     report.findings.extend(releases);
+    if ctx.repositories.enabled() {
+        report.repository_check = Some(repository::check(
+            &raw.files,
+            report.vcs.as_ref(),
+            report.repository.as_deref(),
+            &ctx.repositories,
+        ));
+        report
+            .findings
+            .extend(crate::signals::repository::findings(report));
+    }
     (!ctx.skip_scan && in_time)
         .then(|| release::summarize(report, release::build_script_sha(report, &raw.files)))
 }

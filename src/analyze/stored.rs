@@ -88,6 +88,7 @@ pub(super) fn analyze_with_store(
         sha256: &sha,
     };
     match store.load(&key) {
+        Ok(entry) if to_check_again(&entry.report, input, ctx) => {}
         Ok(entry) => {
             let (report, _) = entry.into_parts();
             let mut report = refresh(report, input, ctx);
@@ -198,11 +199,26 @@ fn release_sha(input: &CrateInput) -> Option<[u8; 32]> {
 /// run: the package was read, it matched, and nothing transient happened.
 fn storable(report: &CrateReport, sha: &[u8; 32]) -> bool {
     report.package.sha256.as_deref() == Some(hex(sha).as_str())
+        && report
+            .repository_check
+            .as_ref()
+            .is_none_or(super::repository::settled)
         && !report.problems.iter().any(|p| {
             TRANSIENT.contains(&p.code.as_str())
                 || p.code == "checksum-mismatch"
                 || (p.code == "archive-limit" && p.message.contains("seconds"))
         })
+}
+
+/// Whether a stored analysis is made again because its repository check
+/// can now be made (or made again) from the package at hand.
+fn to_check_again(stored: &CrateReport, input: &CrateInput, ctx: &AnalyzeContext) -> bool {
+    ctx.repositories.enabled()
+        && input.file.is_some()
+        && stored
+            .repository_check
+            .as_ref()
+            .is_none_or(|c| !super::repository::settled(c))
 }
 
 /// The stored report with what today's input says: every version, the

@@ -44,6 +44,12 @@ impl Cache {
         self.root.join("index").join(rel)
     }
 
+    /// Where repositories fetched for the repository check are kept, as
+    /// `{host}/{owner}/{repo}.git`.
+    pub fn git_dir(&self) -> PathBuf {
+        self.root.join("git")
+    }
+
     /// Where the index's `config.json` is kept.
     pub fn index_config_path(&self) -> PathBuf {
         self.root.join("index").join("config.json")

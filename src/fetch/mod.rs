@@ -13,6 +13,7 @@ pub mod advisories;
 pub mod audits;
 pub mod cache;
 pub mod dump;
+pub mod git;
 pub mod http;
 pub mod index;
 pub mod local;

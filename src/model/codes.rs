@@ -161,6 +161,12 @@ codes! {
     RepoShared = "repo-shared", "another crate claims the same repository";
     /// No repository.
     RepoMissing = "repo-missing", "no repository is given";
+    /// A package file its repository lacks at the commit named.
+    RepoFileAdded = "repo-file-added", "the package has a file that its repository lacks at the commit it names";
+    /// A package file that differs from its repository's.
+    RepoFileDiffers = "repo-file-differs", "a file of the package differs from its repository's at the commit it names";
+    /// The repository lacks the commit the package names.
+    RepoCommitMissing = "repo-commit-missing", "the repository does not have the commit the package names";
     /// The newest release adds dependencies.
     ReleaseNewDependency = "release-new-dependency", "the newest release adds dependencies";
     /// A dependency first published days before.

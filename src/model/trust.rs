@@ -67,3 +67,77 @@ pub struct AuditRecord {
     /// The auditor's notes.
     pub notes: Option<String>,
 }
+
+/// The package compared with the repository it says it was made from
+/// (`.cargo_vcs_info.json`'s commit and folder, the manifest's repository).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct RepositoryCheck {
+    /// `matches`, `differs` or `not-checked`.
+    pub status: CheckStatus,
+    /// The repository compared with (the manifest's `repository`).
+    pub repository: Option<String>,
+    /// The commit the package names.
+    pub commit: Option<String>,
+    /// The package's folder in the repository (`path_in_vcs`, empty for the
+    /// root).
+    pub path_in_vcs: Option<String>,
+    /// Whether the repository lacks the commit the package names.
+    #[serde(default)]
+    pub commit_missing: bool,
+    /// Package files compared with the repository.
+    #[serde(default)]
+    pub files_compared: usize,
+    /// Package files the repository lacks at that commit (at most
+    /// [`CHECK_LISTED`], sorted; `files_not_in_repository_count` has all).
+    pub files_not_in_repository: Vec<String>,
+    /// How many package files the repository lacks.
+    #[serde(default)]
+    pub files_not_in_repository_count: usize,
+    /// Package files whose bytes differ from the repository's at that
+    /// commit (at most [`CHECK_LISTED`], sorted).
+    pub files_differing: Vec<String>,
+    /// How many package files differ.
+    #[serde(default)]
+    pub files_differing_count: usize,
+    /// Package files that cargo writes itself and that are therefore not
+    /// compared (`.cargo_vcs_info.json`, the normalized `Cargo.toml`,
+    /// `Cargo.lock`), and files inside git submodules.
+    #[serde(default)]
+    pub files_not_compared: Vec<String>,
+    /// Why the check could not be made or what it could not tell; set with
+    /// `not-checked`, and with `differs` when the commit is missing.
+    pub reason: Option<String>,
+    /// Where the repository was read: `mirror` (`--git-mirror`) or `clone`
+    /// (fetched into the cache).
+    pub source: Option<String>,
+}
+
+/// Most file names listed per kind in a [`RepositoryCheck`].
+pub const CHECK_LISTED: usize = 100;
+
+/// The outcome of a [`RepositoryCheck`].
+#[derive(
+    Debug, Clone, Copy, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq, PartialOrd, Ord,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum CheckStatus {
+    /// Every file compared is the repository's at the commit named.
+    Matches,
+    /// Some file is not in the repository or differs, or the repository
+    /// lacks the commit.
+    Differs,
+    /// The comparison was not made (`reason` says why).
+    #[default]
+    NotChecked,
+}
+
+impl CheckStatus {
+    /// The JSON string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CheckStatus::Matches => "matches",
+            CheckStatus::Differs => "differs",
+            CheckStatus::NotChecked => "not-checked",
+        }
+    }
+}

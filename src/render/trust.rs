@@ -1,16 +1,47 @@
-//! The crate page's Trust section: what published audits say, as facts
-//! with their source, and one inference line a reader can check against
-//! them.
+//! The crate page's Trust section: what published audits say and how the
+//! package compares with its repository, as facts with their source, and
+//! one inference line a reader can check against them.
 
 use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::model::{AuditRecord, Audits};
+use crate::model::{AuditRecord, Audits, CheckStatus, RepositoryCheck};
 
 /// The view of the Trust section.
 #[derive(Debug, Serialize)]
 pub struct TrustView {
+    /// The inference of audits and repository check together.
+    summary: String,
+    /// Whether the inference calls for attention.
+    warn: bool,
+    /// What the audits say; `None` when no audit sets were read.
+    audits: Option<AuditsView>,
+    /// The repository check; `None` when none was made.
+    repository: Option<RepositoryView>,
+}
+
+/// The repository check on the page.
+#[derive(Debug, Serialize)]
+struct RepositoryView {
+    /// One sentence.
+    summary: String,
+    status: &'static str,
+    repository: Option<String>,
+    commit: Option<String>,
+    folder: String,
+    source: Option<String>,
+    files_compared: usize,
+    added: Vec<String>,
+    added_count: usize,
+    differing: Vec<String>,
+    differing_count: usize,
+    not_compared: Vec<String>,
+}
+
+/// The audits part of the Trust section.
+#[derive(Debug, Serialize)]
+struct AuditsView {
     /// The inference, in one sentence or two.
     summary: String,
     /// Whether a violation covers the version shown.
@@ -97,10 +128,96 @@ fn summary(a: &Audits, version: &str) -> String {
     parts.join(" ")
 }
 
-/// The Trust section of a report's page; `None` when no audit sets were read.
-pub fn trust_view(audits: Option<&Audits>, version: &str) -> Option<TrustView> {
-    let a = audits?;
+/// The Trust section of a report's page; `None` when no audit sets were
+/// read and no repository check was made.
+pub fn trust_view(
+    audits: Option<&Audits>,
+    check: Option<&RepositoryCheck>,
+    version: &str,
+) -> Option<TrustView> {
+    let audits = audits.map(|a| audits_view(a, version));
+    let repository = check.map(repository_view);
+    if audits.is_none() && repository.is_none() {
+        return None;
+    }
+    let summary = [
+        audits.as_ref().map(|a| a.summary.as_str()),
+        repository.as_ref().map(|r| r.summary.as_str()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>()
+    .join(" ");
+    let warn = audits.as_ref().is_some_and(|a| a.violated)
+        || repository.as_ref().is_some_and(|r| r.status == "differs");
     Some(TrustView {
+        summary,
+        warn,
+        audits,
+        repository,
+    })
+}
+
+fn short(commit: Option<&str>) -> &str {
+    commit.map_or("?", |c| &c[..c.len().min(12)])
+}
+
+/// The sentence about the repository check.
+fn repository_summary(c: &RepositoryCheck) -> String {
+    let commit = short(c.commit.as_deref());
+    match c.status {
+        CheckStatus::Matches => format!(
+            "The package matches its repository: its {} compared are those of commit {commit}.",
+            plural(c.files_compared, "file", "files")
+        ),
+        CheckStatus::Differs if c.commit_missing => {
+            format!("The repository does not have commit {commit}, which the package names.")
+        }
+        CheckStatus::Differs => {
+            let mut what = Vec::new();
+            if c.files_not_in_repository_count > 0 {
+                what.push(format!(
+                    "{} not in the repository",
+                    plural(c.files_not_in_repository_count, "file", "files")
+                ));
+            }
+            if c.files_differing_count > 0 {
+                what.push(match c.files_differing_count {
+                    1 => "1 file that differs".to_owned(),
+                    n => format!("{n} files that differ"),
+                });
+            }
+            format!(
+                "The package differs from its repository at commit {commit}: {}.",
+                what.join(" and ")
+            )
+        }
+        CheckStatus::NotChecked => format!(
+            "The package was not compared with its repository: {}.",
+            c.reason.as_deref().unwrap_or("no reason was given")
+        ),
+    }
+}
+
+fn repository_view(c: &RepositoryCheck) -> RepositoryView {
+    RepositoryView {
+        summary: repository_summary(c),
+        status: c.status.as_str(),
+        repository: c.repository.clone(),
+        commit: c.commit.clone(),
+        folder: c.path_in_vcs.clone().unwrap_or_default(),
+        source: c.source.clone(),
+        files_compared: c.files_compared,
+        added: c.files_not_in_repository.clone(),
+        added_count: c.files_not_in_repository_count,
+        differing: c.files_differing.clone(),
+        differing_count: c.files_differing_count,
+        not_compared: c.files_not_compared.clone(),
+    }
+}
+
+fn audits_view(a: &Audits, version: &str) -> AuditsView {
+    AuditsView {
         summary: summary(a, version),
         violated: a.entries.iter().any(|e| e.applies),
         covered: a
@@ -128,5 +245,5 @@ pub fn trust_view(audits: Option<&Audits>, version: &str) -> Option<TrustView> {
                 applies: e.applies,
             })
             .collect(),
-    })
+    }
 }

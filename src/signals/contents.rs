@@ -53,7 +53,7 @@ fn pe_signature(data: &[u8]) -> bool {
     data.get(offset..offset + 4) == Some(&b"PE\0\0"[..])
 }
 
-fn finding(
+pub(super) fn finding(
     code: Code,
     severity: Severity,
     file: Option<&str>,

@@ -27,6 +27,7 @@ pub mod near_names;
 pub mod publisher;
 pub mod registry;
 pub mod release;
+pub mod repository;
 pub mod rules;
 mod skim;
 pub mod source;

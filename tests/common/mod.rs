@@ -8,6 +8,7 @@ pub mod browser;
 pub mod crash;
 pub mod dump;
 pub mod faults;
+pub mod git;
 pub mod hostile;
 pub mod judged;
 
@@ -210,21 +211,7 @@ impl FixtureRegistry {
                 .route("/dl/{name}/{version}", axum::routing::get(download))
                 .route("/db-dump.tar.gz", axum::routing::get(dump))
                 .with_state(state.clone());
-            std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async move {
-                    let listener = tokio::net::TcpListener::from_std(listener).unwrap();
-                    axum::serve(listener, app)
-                        .with_graceful_shutdown(async {
-                            let _ = rx.await;
-                        })
-                        .await
-                        .unwrap();
-                });
-            });
+            serve_on(listener, app, rx);
             FixtureRegistry {
                 addr,
                 state,
@@ -474,4 +461,56 @@ pub fn foreign_scripts(page: &str) -> usize {
                 && !tag[18..].contains([' ', '"', '\'']))
         })
         .count()
+}
+
+/// The inference line of a page's Trust section, as text.
+pub fn trust_line(page: &str) -> String {
+    let section = page.split("id=trust>").nth(1).expect("a Trust section");
+    let line = section
+        .split("kind-inference\">inference</span>")
+        .nth(1)
+        .or_else(|| section.split("kind-inference>inference</span>").nth(1))
+        .unwrap();
+    line.split("</p>").next().unwrap().trim().to_owned()
+}
+
+/// Serves `app` on `listener` from a thread of its own until `stop` is
+/// sent or dropped.
+pub fn serve_on(
+    listener: std::net::TcpListener,
+    app: axum::Router,
+    stop: tokio::sync::oneshot::Receiver<()>,
+) {
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stop.await;
+                })
+                .await
+                .unwrap();
+        });
+    });
+}
+
+/// `cargofox build` of the crates of `reg` into `dir/site`, with the cache
+/// `dir/cache`, and `args`; panics when it fails.
+pub fn build_site(dir: &std::path::Path, reg: &FixtureRegistry, args: &[&str]) {
+    let index = reg.index_url();
+    let mut all = vec![
+        "build",
+        "--index-url",
+        &index,
+        "--cache",
+        "cache",
+        "--out",
+        "site",
+    ];
+    all.extend_from_slice(args);
+    ok(cargofox(dir, &all));
 }

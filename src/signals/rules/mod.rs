@@ -5,11 +5,13 @@
 //! fire). The methodology page documents every rule by its id.
 //!
 //! - [`code`]: what the package's code and files do;
+//! - [`repository`]: the package against its repository;
 //! - [`record`]: what the registry's records say (releases, owners,
 //!   advisories, publishers, the dependency tree, the name).
 
 mod code;
 mod record;
+mod repository;
 
 use super::judge::Facts;
 use crate::model::{Code, Reason, RiskLevel, Severity};
@@ -33,7 +35,10 @@ pub struct Rule {
 /// Every rule, in the order they are evaluated: what the code does, then
 /// what the records say (the name's rules read the others' reasons).
 pub fn rules() -> impl Iterator<Item = &'static Rule> {
-    code::RULES.iter().chain(record::RULES)
+    code::RULES
+        .iter()
+        .chain(repository::RULES)
+        .chain(record::RULES)
 }
 
 /// The findings with this code whose severity passes `pred`.
