@@ -337,6 +337,6 @@ fn with_the_dump_wildcards_and_trusted_publishers_cover_releases() {
     let page = common::read(tmp.path().join("site/crates/aud-wild/index.html"));
     assert_eq!(
         trust_line(&page),
-        "Not covered for safe-to-deploy: the newest release audited for it, 1.0.0, is 1 release older."
+        "Not covered for safe-to-deploy: the newest release audited for it, 1.0.0, is 1 release older. Version 1.1.0 was published by bob with an API token."
     );
 }

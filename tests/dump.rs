@@ -12,7 +12,7 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use common::dump::{DumpCrate, DumpVersion, FixtureDump};
-use common::{Fixture, FixtureRegistry, cargofox, json, ok, read, snapshot};
+use common::{Fixture, FixtureRegistry, cargofox, json, ok, read, snapshot, trust_line};
 use serde_json::json;
 
 fn crates() -> Vec<Fixture> {
@@ -238,9 +238,9 @@ fn publishers_trusted_publishing_and_deletions_reach_the_reports() {
             "default_version": "1.1.0",
             "trusted_publishing_only": true,
             "versions": [
-                {"num": "1.0.0", "published_by": "alice", "crate_size": null},
-                {"num": "1.1.0", "published_by": "bob", "crate_size": 2048},
-                {"num": "2.0.0-rc.1", "published_by": "bob", "crate_size": null},
+                {"num": "1.0.0", "published_by": "alice", "crate_size": null, "published_with": "token", "published_with_inferred": false, "trusted_publisher": null},
+                {"num": "1.1.0", "published_by": "bob", "crate_size": 2048, "published_with": "token", "published_with_inferred": false, "trusted_publisher": null},
+                {"num": "2.0.0-rc.1", "published_by": "bob", "crate_size": null, "published_with": "token", "published_with_inferred": false, "trusted_publisher": null},
             ],
         })
     );
@@ -250,7 +250,7 @@ fn publishers_trusted_publishing_and_deletions_reach_the_reports() {
         json!({
             "default_version": "1.0.0",
             "trusted_publishing_only": false,
-            "versions": [{"num": "1.0.0", "published_by": "alice", "crate_size": null}],
+            "versions": [{"num": "1.0.0", "published_by": "alice", "crate_size": null, "published_with": "token", "published_with_inferred": false, "trusted_publisher": null}],
         })
     );
 
@@ -274,159 +274,108 @@ fn publishers_trusted_publishing_and_deletions_reach_the_reports() {
     let page = read(site.join("crates/app/index.html"));
     assert!(page.contains("<th>Published by</th>"), "{page}");
     assert!(page.contains("<td>bob</td>"));
-    assert!(page.contains("<p id=trusted-publishing>"));
+    assert_eq!(
+        trust_line(&page),
+        "Version 1.1.0 was published by bob with an API token. New releases are accepted only through trusted publishing."
+    );
     let page = read(site.join("crates/lib-a/index.html"));
-    assert!(!page.contains("<p id=trusted-publishing>"));
+    assert_eq!(
+        trust_line(&page),
+        "Version 1.0.0 was published by alice with an API token."
+    );
+}
+
+/// A crate published with a token, then through trusted publishing, then
+/// (the version shown) with a token again by someone else.
+fn publishing_dump() -> FixtureDump {
+    FixtureDump::new("2026-11-19")
+        .user("alice", "Alice")
+        .user("mallory", "")
+        .krate(
+            DumpCrate::new("app", "2025-01-01")
+                .owner("alice")
+                .version(DumpVersion::new("0.9.0", "2025-01-02").published_by("alice"))
+                .version(DumpVersion::new("1.0.0", "2025-09-01").trusted_publishing("example/app"))
+                .version(DumpVersion::new("1.1.0", "2026-02-01").published_by("mallory")),
+        )
+        .krate(
+            DumpCrate::new("lib-a", "2024-01-01")
+                .owner("alice")
+                .version(version("1.0.0", 1)),
+        )
 }
 
 #[test]
-fn a_new_publisher_a_new_account_and_a_version_jump_are_findings() {
+fn a_release_with_a_token_after_trusted_publishing_is_shown() {
     let tmp = tempfile::tempdir().unwrap();
-    let crates = vec![
-        Fixture::new("colors", "1.0.0", "description = \"Colour names\""),
-        Fixture::new("colors", "1.0.1", "description = \"Colour names\""),
-        Fixture::new("internal-utils", "99.0.0", "description = \"Utilities\""),
+    let reg = FixtureRegistry::start(&crates(), &[]);
+    let release = |num: &str, by: Option<&str>, with: &str, inferred: bool, from: Option<&str>| {
+        json!({"num": num, "published_by": by, "crate_size": null, "published_with": with,
+               "published_with_inferred": inferred, "trusted_publisher": from})
+    };
+    let evidence =
+        "version 1.1.0 published by mallory with a token; version 1.0.0 through trusted publishing";
+    let line = "Version 1.1.0 was published by mallory with an API token, although version 1.0.0 came through trusted publishing.";
+    // With `trustpub_data`, a fact; without it (public dumps may leave it
+    // out), an inference from a release with no publishing user made since
+    // the registry offered trusted publishing.
+    let cases = [
+        (
+            publishing_dump(),
+            "site",
+            "fact",
+            false,
+            Some("github:example/app"),
+        ),
+        (
+            publishing_dump().without_column("versions", "trustpub_data"),
+            "inferred",
+            "inference",
+            true,
+            None,
+        ),
     ];
-    let reg = FixtureRegistry::start(&crates, &[]);
-    let dump = FixtureDump::new("2026-11-19")
-        .user("alice", "Alice")
-        .user_created("mallory", "", "2026-11-08")
-        .krate(
-            DumpCrate::new("colors", "2025-01-01")
-                .owner("alice")
-                .owner("mallory")
-                .version(DumpVersion::new("1.0.0", "2025-01-01").published_by("alice"))
-                .version(DumpVersion::new("1.0.1", "2026-11-10").published_by("mallory")),
-        )
-        .krate(
-            DumpCrate::new("internal-utils", "2026-11-01")
-                .owner("alice")
-                .version(DumpVersion::new("99.0.0", "2026-11-01").published_by("alice")),
-        );
-    reg.set_dump(dump.to_bytes());
-    ok(build(tmp.path(), &reg, "colors,internal-utils", "site"));
-    let site = tmp.path().join("site");
-    // (code, severity, evidence) of the findings about releases, and the rules that fired.
-    let judged = |name: &str| {
-        let r = json(site.join(format!("crates/{name}.json")));
-        let findings: Vec<(String, String, String)> = r["findings"]
+    for (dump, out, kind, inferred, from) in cases {
+        reg.set_dump(dump.to_bytes());
+        ok(build(tmp.path(), &reg, "app", out));
+        let app = json(tmp.path().join(format!("{out}/crates/app.json")));
+        let back: Vec<_> = app["findings"]
             .as_array()
             .unwrap()
             .iter()
-            .filter(|f| f["code"].as_str().unwrap().starts_with("release-"))
+            .filter(|f| f["code"] == "release-back-to-token")
             .map(|f| {
-                let s = |k: &str| f[k].as_str().unwrap().to_owned();
-                (s("code"), s("severity"), s("evidence"))
-            })
-            .collect();
-        let rules: Vec<String> = r["risk"]["reasons"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| {
-                format!(
-                    "{} {}",
-                    x["level"].as_str().unwrap(),
-                    x["rule"].as_str().unwrap()
+                (
+                    f["kind"].clone(),
+                    f["severity"].clone(),
+                    f["evidence"].clone(),
                 )
             })
             .collect();
-        (findings, rules)
-    };
-    let owned = |v: &[(&str, &str, &str)]| -> Vec<(String, String, String)> {
-        v.iter()
-            .map(|(a, b, c)| ((*a).to_owned(), (*b).to_owned(), (*c).to_owned()))
-            .collect()
-    };
-    let (findings, rules) = judged("colors");
-    assert_eq!(
-        findings,
-        owned(&[
+        let fired = app["risk"]["reasons"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["rule"] == "back-to-token");
+        let page = read(tmp.path().join(format!("{out}/crates/app/index.html")));
+        assert_eq!(
             (
-                "release-new-account",
-                "medium",
-                "account mallory created 2026-11-08"
+                app["registry_record"]["versions"].clone(),
+                back,
+                fired,
+                trust_line(&page)
             ),
             (
-                "release-new-publisher",
-                "low",
-                "version 1.0.1 published by mallory"
+                json!([
+                    release("0.9.0", Some("alice"), "token", false, None),
+                    release("1.0.0", None, "trusted-publishing", inferred, from),
+                    release("1.1.0", Some("mallory"), "token", false, None),
+                ]),
+                vec![(json!(kind), json!("medium"), json!(evidence))],
+                true,
+                line.to_owned(),
             ),
-        ])
-    );
-    assert!(
-        rules.contains(&"medium new-account".to_owned()),
-        "{rules:?}"
-    );
-    assert!(rules.contains(&"low new-publisher".to_owned()), "{rules:?}");
-    let (findings, rules) = judged("internal-utils");
-    assert_eq!(
-        findings,
-        owned(&[("release-version-jump", "medium", "version 99.0.0")])
-    );
-    assert!(
-        rules.contains(&"medium version-jump".to_owned()),
-        "{rules:?}"
-    );
-}
-
-#[test]
-fn without_a_dump_there_is_no_registry_record() {
-    let tmp = tempfile::tempdir().unwrap();
-    let reg = FixtureRegistry::start(&crates(), &[]);
-    ok(cargofox(
-        tmp.path(),
-        &[
-            "build",
-            "--index-url",
-            &reg.index_url(),
-            "--cache",
-            "cache",
-            "--out",
-            "site",
-            "--crates",
-            "app",
-        ],
-    ));
-    let app = json(tmp.path().join("site/crates/app.json"));
-    assert_eq!(app["registry_record"], serde_json::Value::Null);
-    assert!(!read(tmp.path().join("site/crates/app/index.html")).contains("Published by"));
-}
-
-#[test]
-fn a_rerun_asks_only_for_the_index_files_the_dump_does_not_confirm() {
-    let tmp = tempfile::tempdir().unwrap();
-    let reg = FixtureRegistry::start(&crates(), &[]);
-    reg.set_dump(dump().to_bytes());
-    let index_requests = || -> Vec<String> {
-        let mut paths: Vec<String> = reg
-            .log()
-            .into_iter()
-            .filter(|p| p.starts_with("/index/") && !p.ends_with("config.json"))
-            .collect();
-        paths.sort();
-        paths
-    };
-    ok(build(tmp.path(), &reg, "app,lib-a", "site"));
-    assert_eq!(index_requests(), ["/index/3/a/app", "/index/li/b-/lib-a"]);
-
-    // The dump lists the releases of lib-a that its cached index file lists;
-    // it also lists 2.0.0-rc.1 of app, which the index does not.
-    reg.clear_log();
-    ok(build(tmp.path(), &reg, "app,lib-a", "site"));
-    assert_eq!(index_requests(), ["/index/3/a/app"]);
-
-    // A new release of lib-a, in the index and the next dump.
-    reg.publish(
-        &Fixture::new("lib-a", "1.1.0", "description = \"A library\""),
-        None,
-    );
-    reg.set_dump(dump_with(&["1.0.0", "1.1.0"]).to_bytes());
-    reg.clear_log();
-    ok(build(tmp.path(), &reg, "app,lib-a", "site"));
-    assert_eq!(index_requests(), ["/index/3/a/app", "/index/li/b-/lib-a"]);
-    assert_eq!(
-        json(tmp.path().join("site/crates/lib-a.json"))["version"],
-        "1.1.0"
-    );
+            "{out}"
+        );
+    }
 }

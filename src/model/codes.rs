@@ -189,6 +189,8 @@ codes! {
     ReleaseNewPublisher = "release-new-publisher", "the release was published by an account that published none of the crate's earlier releases";
     /// The release shown was published by an account created days before.
     ReleaseNewAccount = "release-new-account", "the release was published by an account created days before";
+    /// Published with a token after trusted publishing.
+    ReleaseBackToToken = "release-back-to-token", "the release was published with an API token after earlier releases came through trusted publishing";
     /// The version number jumps far above the crate's history.
     ReleaseVersionJump = "release-version-jump", "the version number is far above the crate's history (the shape of dependency confusion)";
     /// An owner was added.

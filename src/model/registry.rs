@@ -263,6 +263,19 @@ pub struct ReleaseRecord {
     /// Size of its `.crate` file in bytes, when the registry records it.
     #[serde(default)]
     pub crate_size: Option<u64>,
+    /// How it was published: `token` (by a user, with an API token) or
+    /// `trusted-publishing` (from a CI workflow the owners configured);
+    /// `null` when the records do not tell.
+    #[serde(default)]
+    pub published_with: Option<String>,
+    /// Whether `published_with` is inferred (a release with no publishing
+    /// user, made since the registry offered trusted publishing, from a dump
+    /// that does not record trusted publishing) rather than recorded.
+    #[serde(default)]
+    pub published_with_inferred: bool,
+    /// The trusted publisher, as `provider:repository`, when recorded.
+    #[serde(default)]
+    pub trusted_publisher: Option<String>,
 }
 
 #[cfg(test)]

@@ -96,10 +96,17 @@ fn record(c: &DumpCrate, dump: &DumpData) -> RegistryRecord {
         versions: c
             .versions
             .iter()
-            .map(|v| ReleaseRecord {
-                num: v.num.to_string(),
-                published_by: dump.publisher(v.published_by).map(str::to_owned),
-                crate_size: v.crate_size,
+            .map(|v| {
+                let (published_with, published_with_inferred) =
+                    crate::signals::publisher::published_with(v, dump);
+                ReleaseRecord {
+                    num: v.num.to_string(),
+                    published_by: dump.publisher(v.published_by).map(str::to_owned),
+                    crate_size: v.crate_size,
+                    published_with: published_with.map(str::to_owned),
+                    published_with_inferred,
+                    trusted_publisher: v.trustpub.as_deref().map(str::to_owned),
+                }
             })
             .collect(),
     }

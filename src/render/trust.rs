@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::model::{AuditRecord, Audits, CheckStatus, RepositoryCheck};
+use crate::model::{AuditRecord, Audits, CheckStatus, RegistryRecord, RepositoryCheck};
 
 /// The view of the Trust section.
 #[derive(Debug, Serialize)]
@@ -19,6 +19,19 @@ pub struct TrustView {
     audits: Option<AuditsView>,
     /// The repository check; `None` when none was made.
     repository: Option<RepositoryView>,
+    /// How the version shown was published; `None` without the dump.
+    publishing: Option<PublishingView>,
+}
+
+/// How the version shown was published, from the database dump.
+#[derive(Debug, Serialize)]
+struct PublishingView {
+    /// One sentence.
+    summary: String,
+    /// Whether the sentence is an inference.
+    inferred: bool,
+    /// Whether it calls for attention (a token after trusted publishing).
+    warn: bool,
 }
 
 /// The repository check on the page.
@@ -133,28 +146,92 @@ fn summary(a: &Audits, version: &str) -> String {
 pub fn trust_view(
     audits: Option<&Audits>,
     check: Option<&RepositoryCheck>,
+    record: Option<&RegistryRecord>,
     version: &str,
 ) -> Option<TrustView> {
     let audits = audits.map(|a| audits_view(a, version));
     let repository = check.map(repository_view);
-    if audits.is_none() && repository.is_none() {
+    let publishing = record.and_then(|r| publishing_view(r, version));
+    if audits.is_none() && repository.is_none() && publishing.is_none() {
         return None;
     }
     let summary = [
         audits.as_ref().map(|a| a.summary.as_str()),
         repository.as_ref().map(|r| r.summary.as_str()),
+        publishing.as_ref().map(|p| p.summary.as_str()),
     ]
     .into_iter()
     .flatten()
     .collect::<Vec<_>>()
     .join(" ");
     let warn = audits.as_ref().is_some_and(|a| a.violated)
-        || repository.as_ref().is_some_and(|r| r.status == "differs");
+        || repository.as_ref().is_some_and(|r| r.status == "differs")
+        || publishing.as_ref().is_some_and(|p| p.warn);
     Some(TrustView {
         summary,
         warn,
         audits,
         repository,
+        publishing,
+    })
+}
+
+/// The sentence about how the version shown was published.
+fn publishing_view(record: &RegistryRecord, version: &str) -> Option<PublishingView> {
+    let at = record.versions.iter().position(|v| v.num == version)?;
+    let shown = &record.versions[at];
+    let earlier_trusted = record.versions[..at]
+        .iter()
+        .rev()
+        .find(|v| v.published_with.as_deref() == Some("trusted-publishing"));
+    let (summary, warn) = match shown.published_with.as_deref() {
+        Some("trusted-publishing") if shown.published_with_inferred => (
+            format!(
+                "Version {version} has no publishing user in the registry's records, as releases made through trusted publishing have (inferred: the database dump does not record trusted publishing)."
+            ),
+            false,
+        ),
+        Some("trusted-publishing") => (
+            format!(
+                "Version {version} was published through trusted publishing{}.",
+                shown
+                    .trusted_publisher
+                    .as_deref()
+                    .map(|t| format!(" from {t}"))
+                    .unwrap_or_default()
+            ),
+            false,
+        ),
+        Some(_) => {
+            let by = shown.published_by.as_deref().unwrap_or("a user");
+            match earlier_trusted {
+                Some(t) => (
+                    format!(
+                        "Version {version} was published by {by} with an API token, although version {} came through trusted publishing.",
+                        t.num
+                    ),
+                    true,
+                ),
+                None => (
+                    format!("Version {version} was published by {by} with an API token."),
+                    false,
+                ),
+            }
+        }
+        None => (
+            format!("The registry's records do not say how version {version} was published."),
+            false,
+        ),
+    };
+    let summary = if record.trusted_publishing_only {
+        format!("{summary} New releases are accepted only through trusted publishing.")
+    } else {
+        summary
+    };
+    Some(PublishingView {
+        inferred: shown.published_with_inferred,
+        summary,
+        warn,
     })
 }
 

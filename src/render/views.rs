@@ -246,7 +246,12 @@ pub fn crate_view(r: &CrateReport, page: &PageData, is_local: &dyn Fn(&str) -> b
         features,
         versions_hidden: r.versions.len().saturating_sub(MAX_VERSIONS),
         release_chart: super::charts::release_chart(&r.versions),
-        trust: super::trust::trust_view(r.audits.as_ref(), r.repository_check.as_ref(), &r.version),
+        trust: super::trust::trust_view(
+            r.audits.as_ref(),
+            r.repository_check.as_ref(),
+            r.registry_record.as_ref(),
+            &r.version,
+        ),
         publishers: versions.iter().any(|v| v.published_by.is_some()),
         versions,
         files_hidden: r.package.files.len().saturating_sub(MAX_FILES),

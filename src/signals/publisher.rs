@@ -2,10 +2,12 @@
 //! published none of the crate's earlier releases, or one created days
 //! before the release (the shape of a stolen or throwaway account); and,
 //! from the index alone, a version number far above the crate's history
-//! (the `99.0.0` of a dependency-confusion release).
+//! (the `99.0.0` of a dependency-confusion release); how each release was
+//! published (a token or trusted publishing), and a release published with
+//! a token after earlier ones came through trusted publishing.
 
 use super::metadata_finding;
-use crate::fetch::dump::{DumpCrate, DumpData};
+use crate::fetch::dump::{DumpCrate, DumpData, DumpVersion};
 use crate::model::{Code, CrateReport, Finding, FindingKind, Severity};
 
 /// An account created this many days or fewer before a release is new.
@@ -14,6 +16,27 @@ pub const ACCOUNT_RECENT_DAYS: i64 = 30;
 /// `YYYY-MM-DD` of seconds since the epoch.
 fn date(secs: i64) -> String {
     crate::format::rfc3339(secs).map_or_else(String::new, |s| s[..10].to_owned())
+}
+
+/// The first day the registry accepted releases through trusted publishing
+/// (2025-07-01, seconds since the epoch).
+pub const TRUSTED_PUBLISHING_SINCE: i64 = 1_751_328_000;
+
+/// How a release was published, and whether that is inferred: a publishing
+/// user means a token; a recorded trusted publisher means trusted
+/// publishing; with no user, no record and a dump without `trustpub_data`,
+/// a release made since [`TRUSTED_PUBLISHING_SINCE`] is inferred to come
+/// through trusted publishing.
+pub fn published_with(v: &DumpVersion, dump: &DumpData) -> (Option<&'static str>, bool) {
+    if v.trustpub.is_some() {
+        (Some("trusted-publishing"), false)
+    } else if v.published_by.is_some() {
+        (Some("token"), false)
+    } else if !dump.has_trustpub_data && v.created_at >= TRUSTED_PUBLISHING_SINCE {
+        (Some("trusted-publishing"), true)
+    } else {
+        (None, false)
+    }
 }
 
 /// Findings about the publisher of the release shown.
@@ -32,6 +55,9 @@ pub fn publisher_findings(r: &CrateReport, c: &DumpCrate, dump: &DumpData) -> Ve
             v.created_at < shown.created_at || v.created_at == shown.created_at && v.num < shown.num
         })
         .collect();
+    if let Some(f) = back_to_token(r, shown, &earlier, login, dump) {
+        out.push(f);
+    }
     let mut before: Vec<&str> = earlier
         .iter()
         .filter_map(|v| dump.publisher(v.published_by))
@@ -117,6 +143,53 @@ pub fn version_jump(r: &CrateReport) -> Option<Finding> {
         format!(
             "Version {} is far above the crate's history. {history} A dependency-confusion release takes a very high version so that resolvers pick it over the real one.",
             r.version
+        ),
+    ))
+}
+
+/// A release published with a token by `login` when an earlier one came
+/// through trusted publishing.
+fn back_to_token(
+    r: &CrateReport,
+    shown: &DumpVersion,
+    earlier: &[&DumpVersion],
+    login: &str,
+    dump: &DumpData,
+) -> Option<Finding> {
+    if published_with(shown, dump).0 != Some("token") {
+        return None;
+    }
+    let trusted = earlier
+        .iter()
+        .rev()
+        .find(|v| published_with(v, dump).0 == Some("trusted-publishing"))?;
+    let inferred = published_with(trusted, dump).1;
+    let from = trusted
+        .trustpub
+        .as_deref()
+        .map(|t| format!(" (from {t})"))
+        .unwrap_or_default();
+    Some(metadata_finding(
+        Code::ReleaseBackToToken,
+        Severity::Medium,
+        if inferred {
+            FindingKind::Inference
+        } else {
+            FindingKind::Fact
+        },
+        format!(
+            "version {} published by {login} with a token; version {} through trusted publishing",
+            r.version, trusted.num
+        ),
+        format!(
+            "Version {} was published by `{login}` with an API token, while version {} came through trusted publishing{from}{}. Owners who move to trusted publishing rarely go back; a stolen token does.",
+            r.version,
+            trusted.num,
+            if inferred {
+                " (inferred: it has no publishing user and the dump does not record trusted publishing)"
+            } else {
+                ""
+            }
         ),
     ))
 }

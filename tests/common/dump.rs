@@ -123,6 +123,7 @@ pub const TABLES: &[(&str, &[&str])] = &[
             "repository",
             "rust_version",
             "tar_sha256",
+            "trustpub_data",
             "updated_at",
             "yanked",
             "zip_json_sha256",
@@ -392,6 +393,8 @@ pub struct DumpVersion {
     bin_names: Vec<String>,
     edition: Option<u16>,
     published_by: Option<String>,
+    /// `versions.trustpub_data` (JSON); with it, no publishing user.
+    trustpub: Option<String>,
     downloads: Option<u64>,
     per_day: Vec<(String, u64)>,
     deps: Vec<DumpDep>,
@@ -416,10 +419,22 @@ impl DumpVersion {
             bin_names: Vec::new(),
             edition: Some(2021),
             published_by: None,
+            trustpub: None,
             downloads: None,
             per_day: Vec::new(),
             deps: Vec::new(),
         }
+    }
+
+    /// Published through trusted publishing from the GitHub repository
+    /// `repo`: `trustpub_data` is set and `published_by` is NULL, as the
+    /// registry records it.
+    pub fn trusted_publishing(mut self, repo: &str) -> Self {
+        self.trustpub = Some(
+            serde_json::json!({"provider": "github", "repository": repo, "run_id": "1", "sha": "0".repeat(40)})
+                .to_string(),
+        );
+        self
     }
 
     /// Sets `yanked`.
@@ -1138,6 +1153,7 @@ impl FixtureDump {
                 num_no_build.build = semver::BuildMetadata::EMPTY;
                 let published_by = match &v.published_by {
                     Some(login) => Some(self.user_id(login)),
+                    None if v.trustpub.is_some() => None,
                     None => first_user,
                 };
                 let created = ts(&v.created_at);
@@ -1163,6 +1179,7 @@ impl FixtureDump {
                         ("num", Cell::text(&v.num)),
                         ("num_no_build", Cell::text(num_no_build.to_string())),
                         ("published_by", Cell::opt_num(published_by)),
+                        ("trustpub_data", Cell::opt(&v.trustpub)),
                         ("repository", Cell::opt(&c.repository)),
                         ("rust_version", Cell::opt(&v.rust_version)),
                         (

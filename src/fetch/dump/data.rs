@@ -60,6 +60,9 @@ pub struct DumpVersion {
     pub crate_size: Option<u64>,
     /// Who published it: an index into [`DumpData::publishers`].
     pub published_by: Option<u32>,
+    /// The trusted publisher it came through, as `provider:repository`,
+    /// when the dump's `versions.trustpub_data` says so.
+    pub trustpub: Option<Box<str>>,
 }
 
 /// One dependency edge of a default release.
@@ -105,6 +108,9 @@ pub struct DumpData {
     pub publisher_ids: Vec<u32>,
     /// Category slug to display name.
     pub category_names: HashMap<String, String>,
+    /// Whether the dump's `versions` table has `trustpub_data` (public dumps
+    /// may leave it out: then trusted publishing is only inferred).
+    pub has_trustpub_data: bool,
     /// The latest deletion of each deleted name, sorted by name.
     pub deleted: Vec<DeletedCrate>,
     pub(super) by_name: HashMap<String, u32>,

@@ -142,6 +142,7 @@ pub(super) fn join(raw: Raw) -> DumpData {
         .collect();
     let (deleted, deleted_by_name) = deleted(raw.deleted);
     DumpData {
+        has_trustpub_data: raw.has_trustpub_data,
         days,
         crates: list,
         owners,

@@ -59,6 +59,8 @@ pub(super) struct Raw {
     /// Version ID, crate ID, publishing user ID, the release.
     pub(super) versions: Vec<(u32, u32, Option<u32>, DumpVersion)>,
     pub(super) deleted: Vec<DeletedRow>,
+    /// Whether `versions` has a `trustpub_data` column.
+    pub(super) has_trustpub_data: bool,
 }
 
 /// Reads the rows of `table` into `raw`.
@@ -199,6 +201,8 @@ pub(super) fn read<R: Read>(t: &mut Table<R>, raw: &mut Raw) -> Result<(), DumpE
                 "crate_size",
                 "published_by",
             ])?;
+            let trustpub = t.column_of(&["trustpub_data"]).ok();
+            raw.has_trustpub_data = trustpub.is_some();
             while let Some(r) = t.next_row()? {
                 let v = DumpVersion {
                     num: r.get(num, version)?,
@@ -207,6 +211,10 @@ pub(super) fn read<R: Read>(t: &mut Table<R>, raw: &mut Raw) -> Result<(), DumpE
                     downloads: r.get(downloads, int)?,
                     crate_size: r.opt(size, int)?,
                     published_by: None,
+                    trustpub: match trustpub {
+                        Some(c) => r.string(c)?.and_then(|j| trusted_publisher(&j)),
+                        None => None,
+                    },
                 };
                 raw.versions
                     .push((r.get(id, int)?, r.get(krate, int)?, r.opt(by, int)?, v));
@@ -215,4 +223,20 @@ pub(super) fn read<R: Read>(t: &mut Table<R>, raw: &mut Raw) -> Result<(), DumpE
         _ => {}
     }
     Ok(())
+}
+
+/// `provider:repository` of a `trustpub_data` cell (JSON with `provider`
+/// and `repository`, as the registry records a trusted publishing), or
+/// `provider` alone; `None` for JSON `null`.
+fn trusted_publisher(cell: &str) -> Option<Box<str>> {
+    let v: serde_json::Value = serde_json::from_str(cell).ok()?;
+    let field = |k: &str| v.get(k).and_then(|x| x.as_str());
+    if v.is_null() {
+        return None;
+    }
+    let provider = field("provider").unwrap_or("unknown");
+    Some(match field("repository") {
+        Some(repo) => format!("{provider}:{repo}").into(),
+        None => provider.into(),
+    })
 }

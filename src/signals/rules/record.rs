@@ -230,6 +230,14 @@ pub(super) static RULES: &[Rule] = &[
         },
     },
     Rule {
+        id: "back-to-token",
+        level: Medium,
+        reads: &["release-back-to-token"],
+        text: "The release was published with an API token after earlier releases came through trusted publishing.",
+        payload: false,
+        fires: |f, _| f.code(Code::ReleaseBackToToken),
+    },
+    Rule {
         id: "version-jump",
         level: Medium,
         reads: &["release-version-jump"],
