@@ -61,9 +61,28 @@ fn crates() -> Vec<Fixture> {
         ("aud-none", &["1.0.0"][..]),
     ] {
         for v in versions {
-            all.push(Fixture::new(name, v, "description = \"Audited or not\""));
+            let f = Fixture::new(name, v, "description = \"Audited or not\"");
+            // The unaudited crate runs a build script.
+            all.push(if name == "aud-none" {
+                Fixture::new(
+                    name,
+                    v,
+                    "description = \"Audited or not\"\nbuild = \"build.rs\"",
+                )
+                .file("build.rs", "fn main() {}\n")
+            } else {
+                f
+            });
         }
     }
+    // It compiles an audited crate, one audited only for safe-to-run, and
+    // the unaudited one.
+    all.push(
+        Fixture::new("aud-app", "1.0.0", "description = \"Uses them\"")
+            .dep("aud-safe", "^1", "normal", false)
+            .dep("aud-old", "^2", "normal", false)
+            .dep("aud-none", "^1", "build", false),
+    );
     all
 }
 
@@ -143,7 +162,7 @@ fn audit_sets_reach_reports_and_pages() {
         &reg,
         &[
             "--crates",
-            "aud-safe,aud-old,aud-bad,aud-none",
+            "aud-safe,aud-old,aud-bad,aud-none,aud-app",
             "--audits",
             &server.url("registry.toml"),
         ],
@@ -220,6 +239,28 @@ fn audit_sets_reach_reports_and_pages() {
     assert_eq!(
         trust_line(&page("aud-none")),
         "No audit set read has an entry for this crate."
+    );
+    // What the audits cover of the crates compiled with one.
+    let weight = json(site.join("crates/aud-app.json"))["dependency_weight"].clone();
+    assert_eq!(
+        (
+            &weight["crates"],
+            &weight["audited"],
+            &weight["unaudited_build_time"]
+        ),
+        (&json!(3), &json!(1), &json!(["aud-none"]))
+    );
+    let app = page("aud-app");
+    let tree = app
+        .split("id=tree-audits>")
+        .nth(1)
+        .unwrap()
+        .split("</p>")
+        .next()
+        .unwrap();
+    assert_eq!(
+        tree.split("</span>").nth(1).unwrap().trim(),
+        "Of the 3 crates compiled with it that this site analyzed, 1 is audited for safe-to-deploy by the sets read. Not audited and run at build time: aud-none."
     );
 
     // The audits page: every set read, and the crates with entries.

@@ -148,6 +148,16 @@ pub struct DependencyWeight {
     /// `name version: IDs`, malicious ones included.
     #[serde(default)]
     pub advisories: Vec<String>,
+    /// With audit sets read: how many of the crates compiled besides this
+    /// one, of those the site analyzed, some set covers for `safe-to-deploy`
+    /// at the release analyzed; `null` without audit sets.
+    #[serde(default)]
+    pub audited: Option<usize>,
+    /// With audit sets read: the crates compiled that run code at build
+    /// time (a build script or a procedural macro) and that no set covers
+    /// for `safe-to-deploy`, sorted.
+    #[serde(default)]
+    pub unaudited_build_time: Vec<String>,
 }
 
 /// What kind of advisory.

@@ -337,8 +337,19 @@ fn weight_of(
     for &i in &seen {
         unknown.extend(unknown_deps[i].iter().copied());
     }
+    let audits_read = reports[start].audits.is_some();
     for &i in &seen {
         let r = &reports[i];
+        if audits_read {
+            let deploy = r
+                .audits
+                .as_ref()
+                .is_some_and(|a| a.covered.iter().any(|c| c.criteria == "safe-to-deploy"));
+            *w.audited.get_or_insert(0) += usize::from(deploy);
+            if !deploy && (r.build_script.is_some() || r.targets.proc_macro) {
+                w.unaudited_build_time.push(r.name.clone());
+            }
+        }
         w.crates += 1;
         w.package_bytes += r.package.uncompressed_bytes;
         w.code_lines += r.code.total_code();
@@ -365,5 +376,9 @@ fn weight_of(
     w.build_scripts.sort();
     w.proc_macros.sort();
     w.advisories.sort();
+    w.unaudited_build_time.sort();
+    if audits_read && w.audited.is_none() {
+        w.audited = Some(0);
+    }
     w
 }

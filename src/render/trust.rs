@@ -6,7 +6,9 @@ use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use crate::model::{AuditRecord, Audits, CheckStatus, RegistryRecord, RepositoryCheck};
+use crate::model::{
+    AuditRecord, Audits, CheckStatus, DependencyWeight, RegistryRecord, RepositoryCheck,
+};
 
 /// The view of the Trust section.
 #[derive(Debug, Serialize)]
@@ -21,6 +23,9 @@ pub struct TrustView {
     repository: Option<RepositoryView>,
     /// How the version shown was published; `None` without the dump.
     publishing: Option<PublishingView>,
+    /// What the audits cover of the crates compiled with it; `None`
+    /// without audit sets.
+    tree: Option<String>,
 }
 
 /// How the version shown was published, from the database dump.
@@ -147,8 +152,10 @@ pub fn trust_view(
     audits: Option<&Audits>,
     check: Option<&RepositoryCheck>,
     record: Option<&RegistryRecord>,
+    weight: &DependencyWeight,
     version: &str,
 ) -> Option<TrustView> {
+    let tree = audits.and_then(|_| tree_summary(weight));
     let audits = audits.map(|a| audits_view(a, version));
     let repository = check.map(repository_view);
     let publishing = record.and_then(|r| publishing_view(r, version));
@@ -173,7 +180,40 @@ pub fn trust_view(
         audits,
         repository,
         publishing,
+        tree,
     })
+}
+
+/// The sentence about the audits of the crates compiled with it.
+fn tree_summary(w: &DependencyWeight) -> Option<String> {
+    let audited = w.audited?;
+    let known = w.crates - w.unknown.len();
+    if known == 0 {
+        return None;
+    }
+    let mut s = format!(
+        "Of the {} compiled with it that this site analyzed, {audited} {} audited for safe-to-deploy by the sets read.",
+        plural(known, "crate", "crates"),
+        if audited == 1 { "is" } else { "are" }
+    );
+    if !w.unaudited_build_time.is_empty() {
+        let shown: Vec<&str> = w
+            .unaudited_build_time
+            .iter()
+            .take(10)
+            .map(String::as_str)
+            .collect();
+        s.push_str(&format!(
+            " Not audited and run at build time: {}{}.",
+            shown.join(", "),
+            if w.unaudited_build_time.len() > shown.len() {
+                format!(" and {} more", w.unaudited_build_time.len() - shown.len())
+            } else {
+                String::new()
+            }
+        ));
+    }
+    Some(s)
 }
 
 /// The sentence about how the version shown was published.

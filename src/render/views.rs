@@ -250,6 +250,7 @@ pub fn crate_view(r: &CrateReport, page: &PageData, is_local: &dyn Fn(&str) -> b
             r.audits.as_ref(),
             r.repository_check.as_ref(),
             r.registry_record.as_ref(),
+            &r.dependency_weight,
             &r.version,
         ),
         publishers: versions.iter().any(|v| v.published_by.is_some()),
