@@ -94,6 +94,10 @@ struct RegistryDataArgs {
     /// mirror has it.
     #[arg(long)]
     clone_repositories: bool,
+    /// A folder of cargo-crev proof repositories (every *.crev file below
+    /// it is read): the package reviews of the crates shown.
+    #[arg(long, value_name = "DIR")]
+    crev_proofs: Option<PathBuf>,
 }
 
 impl RegistryDataArgs {
@@ -104,6 +108,7 @@ impl RegistryDataArgs {
         flags.audits = self.audits;
         flags.git_mirror = self.git_mirror;
         flags.clone_repositories = self.clone_repositories;
+        flags.crev_proofs = self.crev_proofs;
     }
 }
 
@@ -346,6 +351,7 @@ pub fn run() -> anyhow::Result<()> {
                         dump: data.dump.as_ref(),
                         advisories: data.advisories.as_ref(),
                         audits: data.audits.as_ref(),
+                        crev: data.crev.as_ref(),
                         previous_owners: None,
                     },
                 );

@@ -67,6 +67,8 @@ pub struct FileConfig {
     pub git_mirror: Option<PathBuf>,
     /// `--clone-repositories`.
     pub clone_repositories: Option<bool>,
+    /// `--crev-proofs`.
+    pub crev_proofs: Option<PathBuf>,
 }
 
 impl FileConfig {
@@ -133,6 +135,8 @@ pub struct Settings {
     pub registry_mirror: bool,
     /// Where repositories are found for the repository check.
     pub repositories: crate::fetch::git::RepoSources,
+    /// A folder of cargo-crev proof repositories.
+    pub crev_proofs: Option<PathBuf>,
 }
 
 /// Raw flags shared by the commands, before merging.
@@ -176,6 +180,8 @@ pub struct Flags {
     pub git_mirror: Option<PathBuf>,
     /// `--clone-repositories`.
     pub clone_repositories: bool,
+    /// `--crev-proofs`.
+    pub crev_proofs: Option<PathBuf>,
 }
 
 impl Settings {
@@ -270,6 +276,7 @@ impl Settings {
             drop_packages,
             registry_mirror,
             repositories,
+            crev_proofs: flags.crev_proofs.or_else(|| file.crev_proofs.clone()),
         })
     }
 }

@@ -17,7 +17,9 @@ pub mod schema;
 pub mod trust;
 
 pub use codes::{Cap, Code, Place};
-pub use trust::{AuditCoverage, AuditRecord, Audits, CheckStatus, RepositoryCheck};
+pub use trust::{
+    AuditCoverage, AuditRecord, Audits, CheckStatus, CrevReviewRecord, RepositoryCheck,
+};
 
 pub use registry::{
     Advisory, AdvisoryKind, CategoryRank, DailyDownloads, DependencyHealth, DependencyWeight,
@@ -120,6 +122,10 @@ pub struct CrateReport {
     /// What published audit sets say about it; absent without `--audits`.
     #[serde(default)]
     pub audits: Option<Audits>,
+    /// cargo-crev reviews of the crate, those of the version shown first;
+    /// absent without `--crev-proofs`.
+    #[serde(default)]
+    pub crev_reviews: Option<Vec<CrevReviewRecord>>,
     /// The package compared with its repository; absent when no check was
     /// ever asked for this release (`--git-mirror`, `--clone-repositories`).
     #[serde(default)]

@@ -329,7 +329,7 @@ fn fetch_stage(
     settings: &Settings,
     selection: &Selection,
 ) -> anyhow::Result<(RegistryData, Gathered)> {
-    let data = load_registry_data(settings)?;
+    let mut data = load_registry_data(settings)?;
     let selection = match &data.dump {
         Some(d) => dump_selection(selection, d, settings.top),
         None => selection.clone(),
@@ -339,6 +339,10 @@ fn fetch_stage(
     // may have to be made from the package.
     settings.fetch.skip_stored = !settings.repositories.enabled();
     let mut gathered = gather(&settings, &selection, data.dump.as_ref())?;
+    if let Some(crev) = &mut data.crev {
+        // Reviews name their registry by its web base.
+        crev.keep_source(gathered.registry.as_ref().map(|r| r.api.as_deref()));
+    }
     gathered.http.add(&data.http);
     if settings.registry_mirror {
         if gathered.registry.is_none() {
@@ -387,6 +391,8 @@ pub struct RegistryData {
     pub advisories: Option<AdvisoryDb>,
     /// The audit sets.
     pub audits: Option<crate::fetch::audits::AuditSets>,
+    /// The cargo-crev reviews.
+    pub crev: Option<crate::fetch::crev::CrevProofs>,
     /// HTTP activity of fetching the dump.
     pub http: HttpCounts,
 }
@@ -417,6 +423,16 @@ pub fn load_registry_data(settings: &Settings) -> anyhow::Result<RegistryData> {
             async |f| f.audit_sets(location).await,
         )??;
         data.audits = Some(sets);
+    }
+    if let Some(dir) = &settings.crev_proofs {
+        let proofs = crate::fetch::crev::read(dir)?;
+        tracing::info!(
+            files = proofs.files,
+            unreadable = proofs.unreadable,
+            "read the cargo-crev proofs of {}",
+            dir.display()
+        );
+        data.crev = Some(proofs);
     }
     Ok(data)
 }
@@ -531,6 +547,7 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
             dump: data.dump.as_ref(),
             advisories: data.advisories.as_ref(),
             audits: data.audits.as_ref(),
+            crev: data.crev.as_ref(),
             previous_owners: previous_owners.as_ref(),
         },
     );

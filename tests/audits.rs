@@ -381,3 +381,126 @@ fn with_the_dump_wildcards_and_trusted_publishers_cover_releases() {
         "Not covered for safe-to-deploy: the newest release audited for it, 1.0.0, is 1 release older. Version 1.1.0 was published by bob with an API token."
     );
 }
+
+/// A cargo-crev proof in the current format.
+fn crev_proof(source: &str, name: &str, version: &str, review: &str, comment: &str) -> String {
+    format!(
+        "----- BEGIN CREV PROOF -----\nkind: package review\nversion: -1\ndate: \"2025-03-04T05:06:07+00:00\"\nfrom:\n  id-type: crev\n  id: REVIEWER-ONE\n  url: \"https://proofs.example/one\"\npackage:\n  source: \"{source}\"\n  name: {name}\n  version: {version}\n  digest: AAAA\nreview:\n{review}\ncomment: \"{comment}\"\n----- SIGN CREV PROOF -----\nsignature\n----- END CREV PROOF -----\n"
+    )
+}
+
+#[test]
+fn crev_reviews_reach_reports_and_pages() {
+    let tmp = tempfile::tempdir().unwrap();
+    let reg = FixtureRegistry::start(&crates(), &[]);
+    // The registry's web base, as crev names a registry.
+    let source = format!("http://{}", reg.addr);
+    let proofs = tmp.path().join("proofs/one/reviews");
+    std::fs::create_dir_all(&proofs).unwrap();
+    let careful = "  thoroughness: high\n  understanding: high\n  rating: positive";
+    let quick = "  thoroughness: low\n  understanding: medium\n  rating: negative";
+    std::fs::write(
+        proofs.join("2025-03-packages-a.proof.crev"),
+        [
+            crev_proof(&source, "aud-safe", "1.2.0", careful, "Read every file."),
+            crev_proof(&source, "aud-none", "0.9.0", quick, "Unsafe everywhere."),
+            // Another registry's crate of the same name, and a broken proof.
+            crev_proof(
+                "https://elsewhere.example",
+                "aud-safe",
+                "1.2.0",
+                quick,
+                "Not this one.",
+            ),
+            "----- BEGIN CREV PROOF -----\n: not yaml [\n----- SIGN CREV PROOF -----\n".into(),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    // The older format, in another reviewer's repository.
+    let old = tmp.path().join("proofs/two/reviews");
+    std::fs::create_dir_all(&old).unwrap();
+    std::fs::write(
+        old.join("2019-01-packages-b.proof.crev"),
+        format!(
+            "-----BEGIN CREV PACKAGE REVIEW-----\nversion: -1\ndate: \"2019-01-02T03:04:05-08:00\"\nfrom:\n  id-type: crev\n  id: REVIEWER-TWO\npackage:\n  source: \"{source}/\"\n  name: aud-safe\n  version: 1.0\n  digest: BBBB\nreview:\n  thoroughness: medium\n  understanding: low\n  rating: neutral\n-----BEGIN CREV PACKAGE REVIEW SIGNATURE-----\nsignature\n-----END CREV PACKAGE REVIEW-----\n"
+        ),
+    )
+    .unwrap();
+    build(
+        tmp.path(),
+        &reg,
+        &[
+            "--crates",
+            "aud-safe,aud-none,aud-bad",
+            "--crev-proofs",
+            tmp.path().join("proofs").to_str().unwrap(),
+        ],
+    );
+    let site = tmp.path().join("site");
+    let reviews =
+        |name: &str| json(site.join(format!("crates/{name}.json")))["crev_reviews"].clone();
+    let review = |version: &str,
+                  applies: bool,
+                  date: &str,
+                  who: &str,
+                  url: Option<&str>,
+                  levels: [&str; 3],
+                  comment: Option<&str>| {
+        json!({
+            "version": version, "applies": applies, "date": date, "reviewer": who,
+            "reviewer_url": url, "thoroughness": levels[0], "understanding": levels[1],
+            "rating": levels[2], "comment": comment,
+        })
+    };
+    let one = Some("https://proofs.example/one");
+    assert_eq!(
+        reviews("aud-safe"),
+        json!([
+            review(
+                "1.2.0",
+                true,
+                "2025-03-04T05:06:07+00:00",
+                "REVIEWER-ONE",
+                one,
+                ["high", "high", "positive"],
+                Some("Read every file.")
+            ),
+            review(
+                "1.0",
+                false,
+                "2019-01-02T03:04:05-08:00",
+                "REVIEWER-TWO",
+                None,
+                ["medium", "low", "neutral"],
+                None
+            ),
+        ])
+    );
+    assert_eq!(
+        reviews("aud-none"),
+        json!([review(
+            "0.9.0",
+            false,
+            "2025-03-04T05:06:07+00:00",
+            "REVIEWER-ONE",
+            one,
+            ["low", "medium", "negative"],
+            Some("Unsafe everywhere.")
+        )])
+    );
+    assert_eq!(reviews("aud-bad"), json!([]));
+    let page = |name: &str| common::read(site.join(format!("crates/{name}/index.html")));
+    assert_eq!(
+        trust_line(&page("aud-safe")),
+        "1 review of version 1.2.0 with cargo-crev (rated positive; thoroughness up to high)."
+    );
+    assert_eq!(
+        trust_line(&page("aud-none")),
+        "No cargo-crev review of version 1.0.0; 1 review of other versions (the newest reviewed: 0.9.0)."
+    );
+    assert_eq!(
+        trust_line(&page("aud-bad")),
+        "No cargo-crev review of this crate was read."
+    );
+}

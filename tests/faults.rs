@@ -47,6 +47,7 @@ fn settings(server: &FaultServer, dir: &Path) -> Settings {
         drop_packages: false,
         registry_mirror: false,
         repositories: Default::default(),
+        crev_proofs: None,
     }
 }
 

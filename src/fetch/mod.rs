@@ -12,6 +12,7 @@
 pub mod advisories;
 pub mod audits;
 pub mod cache;
+pub mod crev;
 pub mod dump;
 pub mod git;
 pub mod http;

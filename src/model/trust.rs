@@ -141,3 +141,27 @@ impl CheckStatus {
         }
     }
 }
+
+/// One cargo-crev review of the crate (`--crev-proofs`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct CrevReviewRecord {
+    /// The version reviewed.
+    pub version: String,
+    /// Whether it is the version shown.
+    pub applies: bool,
+    /// When the proof was made, as written in it.
+    pub date: String,
+    /// The reviewer's crev id.
+    pub reviewer: String,
+    /// Where the reviewer publishes proofs.
+    pub reviewer_url: Option<String>,
+    /// Time and effort spent: `none`, `low`, `medium` or `high`.
+    pub thoroughness: String,
+    /// How well the reviewer understood it: `none`, `low`, `medium` or
+    /// `high`.
+    pub understanding: String,
+    /// `dangerous`, `negative`, `neutral`, `positive` or `strong`.
+    pub rating: String,
+    /// The reviewer's comment.
+    pub comment: Option<String>,
+}

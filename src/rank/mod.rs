@@ -15,6 +15,7 @@ pub mod audits;
 mod closure;
 pub mod graph;
 pub mod registry;
+pub mod reviews;
 pub mod score;
 pub mod tree;
 
@@ -81,6 +82,8 @@ pub struct RankInputs<'a> {
     pub advisories: Option<&'a AdvisoryDb>,
     /// The audit sets, when `--audits` was given.
     pub audits: Option<&'a AuditSets>,
+    /// The cargo-crev reviews, when `--crev-proofs` was given.
+    pub crev: Option<&'a crate::fetch::crev::CrevProofs>,
     /// The previous run's owners, when there was one.
     pub previous_owners: Option<&'a OwnerState>,
 }
@@ -148,6 +151,9 @@ pub fn enrich(reports: &mut [CrateReport], inputs: &RankInputs<'_>) -> OwnerStat
                 &published,
                 sets,
             ));
+        }
+        if let Some(crev) = inputs.crev {
+            r.crev_reviews = Some(reviews::of(crev.of(&r.name), &r.version));
         }
         let mut found = signals::registry::ownership_findings(
             r,

@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use serde::Serialize;
 
 use crate::model::{
-    AuditRecord, Audits, CheckStatus, DependencyWeight, RegistryRecord, RepositoryCheck,
+    AuditRecord, Audits, CheckStatus, CrevReviewRecord, DependencyWeight, RegistryRecord,
+    RepositoryCheck,
 };
 
 /// The view of the Trust section.
@@ -26,6 +27,19 @@ pub struct TrustView {
     /// What the audits cover of the crates compiled with it; `None`
     /// without audit sets.
     tree: Option<String>,
+    /// The cargo-crev reviews; `None` without `--crev-proofs`.
+    reviews: Option<ReviewsView>,
+}
+
+/// The cargo-crev reviews on the page.
+#[derive(Debug, Serialize)]
+struct ReviewsView {
+    /// One sentence.
+    summary: String,
+    /// Whether a review of the version shown rates it negative or dangerous.
+    warn: bool,
+    /// Every review, those of the version shown first.
+    entries: Vec<CrevReviewRecord>,
 }
 
 /// How the version shown was published, from the database dump.
@@ -148,22 +162,25 @@ fn summary(a: &Audits, version: &str) -> String {
 
 /// The Trust section of a report's page; `None` when no audit sets were
 /// read and no repository check was made.
-pub fn trust_view(
-    audits: Option<&Audits>,
-    check: Option<&RepositoryCheck>,
-    record: Option<&RegistryRecord>,
-    weight: &DependencyWeight,
-    version: &str,
-) -> Option<TrustView> {
-    let tree = audits.and_then(|_| tree_summary(weight));
-    let audits = audits.map(|a| audits_view(a, version));
-    let repository = check.map(repository_view);
-    let publishing = record.and_then(|r| publishing_view(r, version));
-    if audits.is_none() && repository.is_none() && publishing.is_none() {
+pub fn trust_view(r: &crate::model::CrateReport) -> Option<TrustView> {
+    let version = r.version.as_str();
+    let tree = r
+        .audits
+        .as_ref()
+        .and_then(|_| tree_summary(&r.dependency_weight));
+    let audits = r.audits.as_ref().map(|a| audits_view(a, version));
+    let repository = r.repository_check.as_ref().map(repository_view);
+    let publishing = r
+        .registry_record
+        .as_ref()
+        .and_then(|rec| publishing_view(rec, version));
+    let reviews = r.crev_reviews.as_deref().map(|l| reviews_view(l, version));
+    if audits.is_none() && repository.is_none() && publishing.is_none() && reviews.is_none() {
         return None;
     }
     let summary = [
         audits.as_ref().map(|a| a.summary.as_str()),
+        reviews.as_ref().map(|v| v.summary.as_str()),
         repository.as_ref().map(|r| r.summary.as_str()),
         publishing.as_ref().map(|p| p.summary.as_str()),
     ]
@@ -173,7 +190,8 @@ pub fn trust_view(
     .join(" ");
     let warn = audits.as_ref().is_some_and(|a| a.violated)
         || repository.as_ref().is_some_and(|r| r.status == "differs")
-        || publishing.as_ref().is_some_and(|p| p.warn);
+        || publishing.as_ref().is_some_and(|p| p.warn)
+        || reviews.as_ref().is_some_and(|v| v.warn);
     Some(TrustView {
         summary,
         warn,
@@ -181,7 +199,55 @@ pub fn trust_view(
         repository,
         publishing,
         tree,
+        reviews,
     })
+}
+
+/// The rank of a crev level, for the best of several.
+fn level_rank(level: &str) -> u8 {
+    match level {
+        "high" => 3,
+        "medium" => 2,
+        "low" => 1,
+        _ => 0,
+    }
+}
+
+/// The sentence about the cargo-crev reviews.
+fn reviews_view(all: &[CrevReviewRecord], version: &str) -> ReviewsView {
+    let shown: Vec<&CrevReviewRecord> = all.iter().filter(|r| r.applies).collect();
+    let warn = shown
+        .iter()
+        .any(|r| matches!(r.rating.as_str(), "negative" | "dangerous"));
+    let summary = if shown.is_empty() {
+        match all.first() {
+            None => "No cargo-crev review of this crate was read.".to_owned(),
+            Some(newest) => format!(
+                "No cargo-crev review of version {version}; {} of other versions (the newest reviewed: {}).",
+                plural(all.len(), "review", "reviews"),
+                newest.version
+            ),
+        }
+    } else {
+        let mut ratings: Vec<&str> = shown.iter().map(|r| r.rating.as_str()).collect();
+        ratings.sort_unstable();
+        ratings.dedup();
+        let best = shown
+            .iter()
+            .map(|r| r.thoroughness.as_str())
+            .max_by_key(|t| level_rank(t))
+            .unwrap_or("none");
+        format!(
+            "{} of version {version} with cargo-crev (rated {}; thoroughness up to {best}).",
+            plural(shown.len(), "review", "reviews"),
+            ratings.join(", ")
+        )
+    };
+    ReviewsView {
+        summary,
+        warn,
+        entries: all.to_vec(),
+    }
 }
 
 /// The sentence about the audits of the crates compiled with it.
