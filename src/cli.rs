@@ -310,7 +310,12 @@ pub fn run() -> anyhow::Result<()> {
                 Some(d) => pipeline::dump_selection(&selection, d, settings.top),
                 None => selection,
             };
-            let gathered = pipeline::gather(&settings, &selection, data.dump.as_ref())?;
+            let gathered = pipeline::gather(
+                &settings,
+                &selection,
+                data.dump.as_ref(),
+                data.audits.as_ref(),
+            )?;
             let ready = gathered.inputs.iter().filter(|i| i.file.is_some()).count();
             for input in &gathered.inputs {
                 for p in &input.problems {

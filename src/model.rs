@@ -18,7 +18,8 @@ pub mod trust;
 
 pub use codes::{Cap, Code, Place};
 pub use trust::{
-    AuditCoverage, AuditRecord, Audits, CheckStatus, CrevReviewRecord, RepositoryCheck,
+    AuditCoverage, AuditRecord, Audits, ChangesSince, CheckStatus, CrevReviewRecord,
+    RepositoryCheck,
 };
 
 pub use registry::{

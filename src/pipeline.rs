@@ -196,6 +196,7 @@ pub fn gather(
     settings: &Settings,
     selection: &Selection,
     dump: Option<&DumpData>,
+    audits: Option<&crate::fetch::audits::AuditSets>,
 ) -> anyhow::Result<Gathered> {
     match selection {
         Selection::Dir(dir) => {
@@ -217,7 +218,7 @@ pub fn gather(
             closure,
             max,
             ..
-        } => fetch_specs(settings, specs, *closure, *max, dump),
+        } => fetch_specs(settings, specs, *closure, *max, dump, audits),
     }
 }
 
@@ -228,11 +229,15 @@ pub fn fetch_specs(
     closure: bool,
     max: usize,
     dump: Option<&DumpData>,
+    audits: Option<&crate::fetch::audits::AuditSets>,
 ) -> anyhow::Result<Gathered> {
     let runtime = tokio::runtime::Runtime::new()?;
     let mut fetcher = Fetcher::new(settings.fetch.clone())?;
     if let Some(d) = dump {
         fetcher = fetcher.with_dump(d);
+    }
+    if let Some(sets) = audits {
+        fetcher = fetcher.with_audited(crate::rank::audits::deploy_versions(sets, dump));
     }
     let progress = spinner("fetching the index and packages");
     let (inputs, registry) = runtime.block_on(async {
@@ -338,7 +343,12 @@ fn fetch_stage(
     // Stored releases are not fetched again, unless their repository check
     // may have to be made from the package.
     settings.fetch.skip_stored = !settings.repositories.enabled();
-    let mut gathered = gather(&settings, &selection, data.dump.as_ref())?;
+    let mut gathered = gather(
+        &settings,
+        &selection,
+        data.dump.as_ref(),
+        data.audits.as_ref(),
+    )?;
     if let Some(crev) = &mut data.crev {
         // Reviews name their registry by its web base.
         crev.keep_source(gathered.registry.as_ref().map(|r| r.api.as_deref()));
@@ -663,7 +673,7 @@ pub fn inspect_inputs(settings: &Settings, targets: &[String]) -> anyhow::Result
             mirror: None,
         }
     } else {
-        fetch_specs(settings, &specs, false, usize::MAX, None)?
+        fetch_specs(settings, &specs, false, usize::MAX, None, None)?
     };
     gathered.inputs.extend(local_inputs(files));
     Ok(gathered)

@@ -61,7 +61,14 @@ fn crates() -> Vec<Fixture> {
         ("aud-none", &["1.0.0"][..]),
     ] {
         for v in versions {
-            let f = Fixture::new(name, v, "description = \"Audited or not\"");
+            let mut f = Fixture::new(name, v, "description = \"Audited or not\"");
+            if (name, *v) == ("aud-old", "2.0.0") {
+                // Changed since the audited 1.0.0: one line of the library
+                // and a new module.
+                f = f
+                    .file("src/lib.rs", "//! Docs.\n\n/// Adds.\npub fn add(a: u32, b: u32) -> u32 {\n    a.wrapping_add(b)\n}\nmod more;\n")
+                    .file("src/more.rs", "pub fn one() -> u32 {\n    1\n}\n");
+            }
             // The unaudited crate runs a build script.
             all.push(if name == "aud-none" {
                 Fixture::new(
@@ -178,6 +185,7 @@ fn audit_sets_reach_reports_and_pages() {
                 {"organization": "alpha", "criteria": "safe-to-deploy", "how": "delta", "from": "1.0.0"},
                 {"organization": "alpha", "criteria": "safe-to-run", "how": "delta", "from": "1.0.0"},
             ],
+            "changes_since": null,
             "newest_audited": "1.2.0",
             "releases_since": 0,
             "entries": [
@@ -190,6 +198,7 @@ fn audit_sets_reach_reports_and_pages() {
         audits("aud-old"),
         json!({
             "covered": [{"organization": "beta", "criteria": "safe-to-run", "how": "full", "from": null}],
+            "changes_since": {"from": "1.0.0", "files_added": 1, "files_removed": 0, "files_changed": 1, "lines_added": 5, "lines_removed": 1, "files_not_diffed": 0},
             "newest_audited": "1.0.0",
             "releases_since": 2,
             "entries": [
@@ -202,6 +211,7 @@ fn audit_sets_reach_reports_and_pages() {
         audits("aud-bad"),
         json!({
             "covered": [],
+            "changes_since": null,
             "newest_audited": null,
             "releases_since": null,
             "entries": [entry("alpha", "violation", json!({"violation": "<0.5", "applies": true, "criteria": ["safe-to-deploy"], "notes": "Sends data home."}))],
@@ -209,7 +219,7 @@ fn audit_sets_reach_reports_and_pages() {
     );
     assert_eq!(
         audits("aud-none"),
-        json!({"covered": [], "newest_audited": null, "releases_since": null, "entries": []})
+        json!({"covered": [], "newest_audited": null, "releases_since": null, "entries": [], "changes_since": null})
     );
 
     // The sidecars with audits are valid against the published schema.
@@ -230,7 +240,7 @@ fn audit_sets_reach_reports_and_pages() {
     );
     assert_eq!(
         trust_line(&page("aud-old")),
-        "Not covered for safe-to-deploy: the newest release audited for it, 1.0.0, is 2 releases older."
+        "Not covered for safe-to-deploy: the newest release audited for it, 1.0.0, is 2 releases older. Since 1.0.0: 2 files changed (1 added, 0 removed), 5 lines added and 1 removed."
     );
     assert_eq!(
         trust_line(&page("aud-bad")),
@@ -367,6 +377,7 @@ fn with_the_dump_wildcards_and_trusted_publishers_cover_releases() {
         audits,
         json!({
             "covered": [],
+            "changes_since": {"from": "1.0.0", "files_added": 0, "files_removed": 0, "files_changed": 0, "lines_added": 0, "lines_removed": 0, "files_not_diffed": 0},
             "newest_audited": "1.0.0",
             "releases_since": 1,
             "entries": [
@@ -378,7 +389,7 @@ fn with_the_dump_wildcards_and_trusted_publishers_cover_releases() {
     let page = common::read(tmp.path().join("site/crates/aud-wild/index.html"));
     assert_eq!(
         trust_line(&page),
-        "Not covered for safe-to-deploy: the newest release audited for it, 1.0.0, is 1 release older. Version 1.1.0 was published by bob with an API token."
+        "Not covered for safe-to-deploy: the newest release audited for it, 1.0.0, is 1 release older. No file of the package changed since 1.0.0. Version 1.1.0 was published by bob with an API token."
     );
 }
 

@@ -9,6 +9,7 @@
 //! report with problems, never an error of the batch.
 
 pub mod archive;
+pub mod changes;
 pub mod languages;
 pub mod manifest;
 pub mod repository;
@@ -384,6 +385,12 @@ fn read_package(
     }
     count_files(report, &raw.files, &facts);
     source_problems(report, &raw.files);
+    if let Some(changes) = changes_since_audited(input, &raw.files, ctx) {
+        report.audits = Some(crate::model::Audits {
+            changes_since: Some(changes),
+            ..Default::default()
+        });
+    }
     let in_time = started.elapsed() < ctx.limits.max_time();
     if !in_time {
         report.problems.push(Problem::new(
@@ -413,6 +420,23 @@ fn read_package(
     }
     (!ctx.skip_scan && in_time)
         .then(|| release::summarize(report, release::build_script_sha(report, &raw.files)))
+}
+
+/// What changed since the audited release the fetch stage found, when its
+/// package is at hand and matches its checksum.
+fn changes_since_audited(
+    input: &CrateInput,
+    now: &[archive::RawFile],
+    ctx: &AnalyzeContext,
+) -> Option<crate::model::ChangesSince> {
+    let audited = input.index.as_ref()?.audited.as_ref()?;
+    let bytes = std::fs::read(input.audited_file.as_ref()?).ok()?;
+    if Sha256::digest(&bytes).as_slice() != audited.sha256 {
+        return None;
+    }
+    let root = format!("{}-{}", input.name, audited.version);
+    let before = archive::read_package(&bytes, Some(&root), &ctx.limits);
+    Some(changes::count(now, &before.files, &audited.version))
 }
 
 /// Rust sources that rustc would not read (not UTF-8) or that review tools

@@ -210,15 +210,25 @@ fn storable(report: &CrateReport, sha: &[u8; 32]) -> bool {
         })
 }
 
-/// Whether a stored analysis is made again because its repository check
-/// can now be made (or made again) from the package at hand.
+/// Whether a stored analysis is made again from the package at hand: its
+/// repository check can now be made (or made again), or the changes since
+/// the newest audited release are to be counted.
 fn to_check_again(stored: &CrateReport, input: &CrateInput, ctx: &AnalyzeContext) -> bool {
-    ctx.repositories.enabled()
-        && input.file.is_some()
+    let check = ctx.repositories.enabled()
         && stored
             .repository_check
             .as_ref()
-            .is_none_or(|c| !super::repository::settled(c))
+            .is_none_or(|c| !super::repository::settled(c));
+    // The changes since an audited release, counted from another one or
+    // not at all.
+    let audited = input.index.as_ref().and_then(|i| i.audited.as_ref());
+    let counted = stored
+        .audits
+        .as_ref()
+        .and_then(|a| a.changes_since.as_ref())
+        .map(|c| c.from.as_str());
+    let changes = input.audited_file.is_some() && counted != audited.map(|a| a.version.as_str());
+    input.file.is_some() && (check || changes)
 }
 
 /// The stored report with what today's input says: every version, the

@@ -105,6 +105,10 @@ pub struct IndexFacts {
     pub features: BTreeMap<String, Vec<String>>,
     /// The release before the chosen one (not yanked).
     pub previous: Option<PreviousRelease>,
+    /// The newest release before the chosen one that an audit set covers
+    /// for `safe-to-deploy`, when audit sets were read (its dependencies
+    /// are left empty).
+    pub audited: Option<PreviousRelease>,
 }
 
 /// The release published before the one analyzed.
@@ -129,6 +133,8 @@ pub struct CrateInput {
     pub file: Option<PathBuf>,
     /// SHA-256 the file must have (the index `cksum`).
     pub expected_sha256: Option<[u8; 32]>,
+    /// The `.crate` file of [`IndexFacts::audited`], when it could be had.
+    pub audited_file: Option<PathBuf>,
     /// The `.crate` file of the previous release, when its summary is not
     /// already in the cache (for comparing the two releases).
     pub previous_file: Option<PathBuf>,
@@ -149,6 +155,7 @@ pub struct Fetcher {
     reused: AtomicU64,
     store: Store,
     known: std::collections::HashMap<String, u64>,
+    audited: std::collections::HashMap<String, Vec<semver::Version>>,
 }
 
 impl Fetcher {
@@ -163,6 +170,7 @@ impl Fetcher {
             cache: Cache::new(options.cache.clone()),
             store: Store::new(&options.cache),
             known: std::collections::HashMap::new(),
+            audited: std::collections::HashMap::new(),
             local_dirs,
             options,
             registry: OnceCell::new(),
@@ -184,6 +192,34 @@ impl Fetcher {
             })
             .collect();
         self
+    }
+
+    /// Takes the releases audit sets cover for `safe-to-deploy`, by
+    /// lowercase crate name: the newest of them before the release chosen
+    /// is fetched too, to count what changed since.
+    pub fn with_audited(
+        mut self,
+        audited: std::collections::HashMap<String, Vec<semver::Version>>,
+    ) -> Self {
+        self.audited = audited;
+        self
+    }
+
+    /// The newest release before `chosen` that audit sets cover.
+    fn audited_before<'a>(
+        &self,
+        versions: &'a [tame_index::IndexVersion],
+        chosen: &tame_index::IndexVersion,
+    ) -> Option<&'a tame_index::IndexVersion> {
+        let covered = self.audited.get(&chosen.name.to_ascii_lowercase())?;
+        let shown = semver::Version::parse(&chosen.version).ok()?;
+        let newest = covered.iter().filter(|v| **v <= shown).max()?;
+        if *newest == shown {
+            return None;
+        }
+        versions
+            .iter()
+            .find(|v| semver::Version::parse(&v.version).ok().as_ref() == Some(newest))
     }
 
     /// What the HTTP client has done so far.
@@ -355,6 +391,13 @@ impl Fetcher {
                 dependencies: index::dependencies(p),
                 sha256: p.checksum.0,
             }),
+            audited: self
+                .audited_before(&file.versions, chosen)
+                .map(|a| PreviousRelease {
+                    version: a.version.to_string(),
+                    dependencies: Vec::new(),
+                    sha256: a.checksum.0,
+                }),
         });
         input
     }
@@ -370,8 +413,15 @@ impl Fetcher {
             version: &input.version,
             sha256: &expected,
         };
-        if self.options.skip_stored && self.store.contains(&key) {
+        let audited = input.index.as_ref().and_then(|i| i.audited.clone());
+        // A stored analysis is read again when there is an audited release
+        // to compare with (the store keeps what was counted, and from which).
+        if self.options.skip_stored && audited.is_none() && self.store.contains(&key) {
             return;
+        }
+        if let Some(a) = audited {
+            // One that cannot be had only loses the count of changes.
+            input.audited_file = self.obtain(&input.name, &a.version, &a.sha256).await.ok();
         }
         match self.obtain(&input.name, &input.version, &expected).await {
             Ok(path) => input.file = Some(path),

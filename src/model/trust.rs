@@ -18,6 +18,32 @@ pub struct Audits {
     /// Every entry of every set about this crate: violations first, then by
     /// organization, in each set's order.
     pub entries: Vec<AuditRecord>,
+    /// What changed from `newest_audited` to the version shown, when the
+    /// two differ and both packages could be read.
+    #[serde(default)]
+    pub changes_since: Option<ChangesSince>,
+}
+
+/// What changed between two releases of a crate, counted over their
+/// packages' files.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
+pub struct ChangesSince {
+    /// The earlier release.
+    pub from: String,
+    /// Files only in the later package.
+    pub files_added: usize,
+    /// Files only in the earlier package.
+    pub files_removed: usize,
+    /// Files in both whose bytes differ.
+    pub files_changed: usize,
+    /// Lines added, over text files (a file added counts all its lines).
+    pub lines_added: usize,
+    /// Lines removed, over text files (a file removed counts all its
+    /// lines).
+    pub lines_removed: usize,
+    /// Changed files not compared line by line (binary, or over the size
+    /// compared).
+    pub files_not_diffed: usize,
 }
 
 /// The version shown, covered by one organization for one criteria.

@@ -230,6 +230,30 @@ pub fn audits_of(
     out
 }
 
+/// Every release some set covers for `safe-to-deploy`, by lowercase crate
+/// name (with the dump, wildcard audits and trusted publishers count): the
+/// fetch stage fetches the newest one before each release shown, to count
+/// what changed since.
+pub fn deploy_versions(
+    sets: &AuditSets,
+    dump: Option<&DumpData>,
+) -> std::collections::HashMap<String, Vec<semver::Version>> {
+    let mut out: std::collections::HashMap<String, Vec<semver::Version>> =
+        std::collections::HashMap::new();
+    for set in &sets.sets {
+        for (name, entries) in &set.crates {
+            let published = dump.map(|d| published(d, name)).unwrap_or_default();
+            let versions = covered(set, entries, DEPLOY, &published)
+                .into_keys()
+                .filter_map(|v| semver::Version::parse(&v).ok());
+            out.entry(name.to_ascii_lowercase())
+                .or_default()
+                .extend(versions);
+        }
+    }
+    out
+}
+
 /// The audits page: every set read, and the crates of the site they
 /// speak of.
 #[derive(Debug, Clone, Default, serde::Serialize, PartialEq, Eq)]

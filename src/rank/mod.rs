@@ -139,18 +139,16 @@ pub fn enrich(reports: &mut [CrateReport], inputs: &RankInputs<'_>) -> OwnerStat
             r.advisories =
                 Some(db.for_crate(&r.name, semver::Version::parse(&r.version).ok().as_ref()));
         }
+        // The analyze stage counted the changes since an audited release.
+        let counted = r.audits.take().and_then(|a| a.changes_since);
         if let Some(sets) = inputs.audits {
             let published = inputs
                 .dump
                 .map(|d| audits::published(d, &r.name))
                 .unwrap_or_default();
-            r.audits = Some(audits::audits_of(
-                &r.name,
-                &r.version,
-                &r.versions,
-                &published,
-                sets,
-            ));
+            let mut a = audits::audits_of(&r.name, &r.version, &r.versions, &published, sets);
+            a.changes_since = counted.filter(|c| a.newest_audited.as_ref() == Some(&c.from));
+            r.audits = Some(a);
         }
         if let Some(crev) = inputs.crev {
             r.crev_reviews = Some(reviews::of(crev.of(&r.name), &r.version));

@@ -121,6 +121,23 @@ fn versions(e: &AuditRecord) -> String {
     }
 }
 
+/// What changed since the newest audited release, in one sentence.
+fn changes_sentence(c: &crate::model::ChangesSince) -> String {
+    let files = c.files_added + c.files_removed + c.files_changed;
+    if files == 0 {
+        return format!("No file of the package changed since {}.", c.from);
+    }
+    format!(
+        "Since {}: {} ({} added, {} removed), {} lines added and {} removed.",
+        c.from,
+        plural(files, "file changed", "files changed"),
+        c.files_added,
+        c.files_removed,
+        c.lines_added,
+        c.lines_removed
+    )
+}
+
 /// The sentence a reader checks against the entries.
 fn summary(a: &Audits, version: &str) -> String {
     let mut parts = Vec::new();
@@ -149,6 +166,9 @@ fn summary(a: &Audits, version: &str) -> String {
             "Not covered for safe-to-deploy: the newest release audited for it, {newest}, is {} older.",
             plural(since, "release", "releases")
         ));
+        if let Some(c) = &a.changes_since {
+            parts.push(changes_sentence(c));
+        }
     } else if a.entries.is_empty() {
         parts.push("No audit set read has an entry for this crate.".into());
     } else {

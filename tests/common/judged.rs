@@ -128,6 +128,7 @@ pub fn site(cases: Vec<Case>) -> Site {
                             .as_ref()
                             .map_or([0; 32], |p| sha2::Sha256::digest(p.crate_bytes()).into()),
                     }),
+                    audited: None,
                 }),
                 ..CrateInput::default()
             };
