@@ -108,8 +108,8 @@ pub struct DumpData {
     pub publisher_ids: Vec<u32>,
     /// Category slug to display name.
     pub category_names: HashMap<String, String>,
-    /// Whether the dump's `versions` table has `trustpub_data` (public dumps
-    /// may leave it out: then trusted publishing is only inferred).
+    /// Whether the dump's `versions` table has `trustpub_data` (the public
+    /// dump has had none so far: then trusted publishing is only inferred).
     pub has_trustpub_data: bool,
     /// The latest deletion of each deleted name, sorted by name.
     pub deleted: Vec<DeletedCrate>,
