@@ -44,6 +44,9 @@ pub struct RunSummary {
     pub http: HttpCounts,
     /// The registry mirror written, and the releases it lacks.
     pub mirror: Option<(render::mirror::MirrorStats, usize)>,
+    /// Repository checks by status (`matches`, `differs`, `not-checked`),
+    /// when checks were asked.
+    pub repository_checks: Option<BTreeMap<&'static str, usize>>,
     /// Time per stage.
     pub timings: Vec<(&'static str, Duration)>,
     /// The process's peak resident memory at the end of each stage (bytes),
@@ -111,6 +114,10 @@ impl std::fmt::Display for RunSummary {
                 render::human_bytes(m.package_bytes),
                 missing
             )?;
+        }
+        if let Some(checks) = &self.repository_checks {
+            let by: Vec<String> = checks.iter().map(|(s, n)| format!("{n} {s}")).collect();
+            writeln!(f, "repository checks: {}", by.join(", "))?;
         }
         let stages: Vec<String> = self
             .timings
@@ -388,6 +395,13 @@ pub fn analyze_only(settings: &Settings, selection: &Selection) -> anyhow::Resul
         .filter(|r| r.package.sha256.is_some())
         .count();
     summary.with_problems = reports.iter().filter(|r| !r.problems.is_empty()).count();
+    if settings.repositories.enabled() {
+        let mut by = BTreeMap::new();
+        for c in reports.iter().filter_map(|r| r.repository_check.as_ref()) {
+            *by.entry(c.status.as_str()).or_insert(0) += 1;
+        }
+        summary.repository_checks = Some(by);
+    }
     Ok(summary)
 }
 
@@ -536,6 +550,13 @@ pub fn build(settings: &Settings, selection: &Selection) -> anyhow::Result<RunSu
         .filter(|r| !r.package.files.is_empty())
         .count();
     summary.with_problems = reports.iter().filter(|r| !r.problems.is_empty()).count();
+    if settings.repositories.enabled() {
+        let mut by = BTreeMap::new();
+        for c in reports.iter().filter_map(|r| r.repository_check.as_ref()) {
+            *by.entry(c.status.as_str()).or_insert(0) += 1;
+        }
+        summary.repository_checks = Some(by);
+    }
     if summary.analyzed == 0 {
         let first = reports.iter().flat_map(|r| &r.problems).next();
         bail!(

@@ -360,7 +360,8 @@ fn commits_are_fetched_over_http_into_the_cache() {
     let commit = commit_of(&packages[0]);
     assert_eq!(git(&cached, &["cat-file", "-t", &commit]), "commit");
     // The cache's folder serves as a mirror, with no server: checks that
-    // were made are kept with the analysis; a missing commit is asked again.
+    // were made are kept with the analysis; the missing commit is asked
+    // again, and a repository that held nothing was not kept.
     let url = server.url("fixtures", "repo-gone");
     drop(server);
     let mirror = tmp.path().join("cache/git");
@@ -372,8 +373,74 @@ fn commits_are_fetched_over_http_into_the_cache() {
     let check =
         |name: &str| json(site.join(format!("crates/{name}.json")))["repository_check"].clone();
     assert_eq!(check("repo-same")["status"], "matches");
+    let gone = check("repo-gone");
     assert_eq!(
-        check("repo-gone")["reason"],
-        format!("the mirror's clone of {url} has no commit {MISSING}")
+        (&gone["status"], &gone["reason"]),
+        (
+            &json!("not-checked"),
+            &json!(format!(
+                "the mirror has no clone of {url} (looked for {host}/fixtures/repo-gone.git)"
+            ))
+        )
+    );
+}
+
+#[test]
+fn a_fetch_past_its_bounds_is_stopped_and_leaves_nothing() {
+    use cargofox::fetch::git::{GitLimits, RepoSources, RepoUrl};
+    let tmp = tempfile::tempdir().unwrap();
+    let served = tmp.path().join("served");
+    // Two MiB that do not compress.
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let noise: Vec<u8> = (0..2 << 20)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect();
+    let bare = bare_path(&served, "", "fixtures", "big");
+    let commit = repository(
+        &tmp.path().join("work"),
+        &bare,
+        &BTreeMap::from([("data.bin".to_owned(), noise)]),
+    );
+    git(&bare, &["config", "uploadpack.allowAnySHA1InWant", "true"]);
+    let server = GitServer::start(&served);
+    let url = RepoUrl::parse(&server.url("fixtures", "big")).unwrap();
+    let cache = tmp.path().join("cache");
+    let mut sources = RepoSources::new(None, Some(cache.clone()), true);
+    let refused = |sources: &RepoSources| sources.open(&url, &commit).err().map(|e| e.to_string());
+
+    sources.limits = GitLimits {
+        max_bytes: 1 << 20,
+        max_seconds: 120,
+    };
+    assert_eq!(
+        refused(&sources),
+        Some(format!(
+            "fetching commit {commit} from {} wrote over 1048576 bytes; it was stopped",
+            url.url
+        ))
+    );
+    assert!(!cache.join(url.relative()).exists());
+    sources.limits = GitLimits {
+        max_bytes: 256 << 20,
+        max_seconds: 0,
+    };
+    assert_eq!(
+        refused(&sources),
+        Some(format!(
+            "fetching commit {commit} from {} took over 0 seconds; it was stopped",
+            url.url
+        ))
+    );
+    assert!(!cache.join(url.relative()).exists());
+    sources.limits = GitLimits::default();
+    assert_eq!(refused(&sources), None);
+    assert_eq!(
+        git(&cache.join(url.relative()), &["cat-file", "-t", &commit]),
+        "commit"
     );
 }

@@ -254,10 +254,26 @@ fn fetch_commit(
     dir: &Path,
     limits: GitLimits,
 ) -> Result<(), GitError> {
-    let fail =
-        |what: &str, e: &dyn std::fmt::Display| GitError::Unavailable(format!("{what} {url}: {e}"));
     // The HTTP client of gix is reqwest with rustls, which needs a provider.
     let _ = rustls::crypto::ring::default_provider().install_default();
+    let made = !dir.is_dir();
+    let outcome = fetch_into(url, commit, dir, limits);
+    if outcome.is_err() && made {
+        // An empty repository left behind would read as one lacking the
+        // commit.
+        let _ = std::fs::remove_dir_all(dir);
+    }
+    outcome
+}
+
+fn fetch_into(
+    url: &str,
+    commit: gix::ObjectId,
+    dir: &Path,
+    limits: GitLimits,
+) -> Result<(), GitError> {
+    let fail =
+        |what: &str, e: &dyn std::fmt::Display| GitError::Unavailable(format!("{what} {url}: {e}"));
     let repo = if dir.is_dir() {
         open_repo(dir)?
     } else {
@@ -266,18 +282,26 @@ fn fetch_commit(
     };
     let interrupt = Arc::new(AtomicBool::new(false));
     let done = Arc::new(AtomicBool::new(false));
+    let started = Instant::now();
+    let before = folder_bytes(dir);
+    // Which bound, if any, the fetch went past so far.
+    let over = move |dir: &Path| {
+        if started.elapsed() > Duration::from_secs(limits.max_seconds) {
+            Some("time")
+        } else if folder_bytes(dir).saturating_sub(before) > limits.max_bytes {
+            Some("size")
+        } else {
+            None
+        }
+    };
     let watchdog = {
         let (interrupt, done, dir) = (interrupt.clone(), done.clone(), dir.to_owned());
         std::thread::spawn(move || {
-            let started = Instant::now();
-            let before = folder_bytes(&dir);
             while !done.load(Ordering::Relaxed) {
                 std::thread::sleep(Duration::from_millis(100));
-                let over_time = started.elapsed() > Duration::from_secs(limits.max_seconds);
-                let over_size = folder_bytes(&dir).saturating_sub(before) > limits.max_bytes;
-                if over_time || over_size {
+                if let Some(bound) = over(&dir) {
                     interrupt.store(true, Ordering::Relaxed);
-                    return Some(if over_time { "time" } else { "size" });
+                    return Some(bound);
                 }
             }
             None
@@ -287,23 +311,25 @@ fn fetch_commit(
         let spec = format!("+{commit}:refs/cargofox/{commit}");
         let remote = repo
             .remote_at(url)
-            .map_err(|e| e.to_string())?
+            .map_err(|e| chain(&e))?
             .with_refspecs([spec.as_str()], gix::remote::Direction::Fetch)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| chain(&e))?;
         let connection = remote
             .connect(gix::remote::Direction::Fetch)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| chain(&e))?;
         let depth = std::num::NonZeroU32::new(1).expect("one is not zero");
         connection
             .prepare_fetch(gix::progress::Discard, Default::default())
-            .map_err(|e| e.to_string())?
+            .map_err(|e| chain(&e))?
             .with_shallow(gix::remote::fetch::Shallow::DepthAtRemote(depth))
             .receive(gix::progress::Discard, &interrupt)
-            .map_err(|e| format!("{e:#}"))?;
+            .map_err(|e| chain(&e))?;
         Ok(())
     })();
     done.store(true, Ordering::Relaxed);
-    let bound = watchdog.join().ok().flatten();
+    // A fetch that ended between two looks of the watchdog is held to the
+    // same bounds.
+    let bound = watchdog.join().ok().flatten().or_else(|| over(dir));
     match (result, bound) {
         (_, Some("time")) => Err(GitError::Unavailable(format!(
             "fetching commit {commit} from {url} took over {} seconds; it was stopped",
@@ -321,6 +347,21 @@ fn fetch_commit(
             "fetching commit {commit} from {url} failed: {e}"
         ))),
     }
+}
+
+/// An error with its causes, `: `-separated, each once.
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        cause = c.source();
+    }
+    out
 }
 
 /// Whether a fetch's error is the server saying it has no such object.
