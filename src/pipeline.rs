@@ -318,10 +318,7 @@ fn analyze_with(
         limits: settings.limits,
         skip_scan: settings.skip_scan,
         cache: Some(settings.fetch.cache.clone()),
-        docs_rs: gathered.registry.as_ref().is_some_and(|r| {
-            r.index_url
-                == crate::fetch::index::normalize_index_url(tame_index::CRATES_IO_HTTP_INDEX)
-        }),
+        docs_rs: gathered.registry.as_ref().is_some_and(|r| r.is_crates_io()),
         registry: gathered.registry.clone(),
         generated_at: generated_at.to_owned(),
         repositories: settings.repositories.clone(),
@@ -358,7 +355,7 @@ fn fetch_stage(
     )?;
     if let Some(crev) = &mut data.crev {
         // Reviews name their registry by its web base.
-        crev.keep_source(gathered.registry.as_ref().map(|r| r.api.as_deref()));
+        crev.keep_source(gathered.registry.as_ref().map(|r| r.web_bases()));
     }
     gathered.http.add(&data.http);
     if settings.registry_mirror {

@@ -191,17 +191,17 @@ fn parse(body: &str) -> Result<Option<CrevReview>, serde_norway::Error> {
 }
 
 impl CrevProofs {
-    /// Keeps the reviews of packages from the registry whose web base is
-    /// `api` (as crev names a registry); with no registry at all (a folder
-    /// of `.crate` files), keeps every review.
-    pub fn keep_source(&mut self, registry: Option<Option<&str>>) {
-        let Some(api) = registry else {
+    /// Keeps the reviews of packages from the registry whose web bases
+    /// (as crev names a registry) are `bases`; with no registry at all (a
+    /// folder of `.crate` files), keeps every review.
+    pub fn keep_source(&mut self, bases: Option<Vec<String>>) {
+        let Some(bases) = bases else {
             return;
         };
         let norm = |s: &str| s.trim_end_matches('/').to_ascii_lowercase();
-        let api = api.map(norm);
+        let bases: Vec<String> = bases.iter().map(|b| norm(b)).collect();
         for list in self.reviews.values_mut() {
-            list.retain(|r| api.as_deref() == Some(norm(&r.source).as_str()));
+            list.retain(|r| bases.contains(&norm(&r.source)));
         }
         self.reviews.retain(|_, l| !l.is_empty());
     }

@@ -85,6 +85,33 @@ pub fn normalize_index_url(url: &str) -> String {
     url
 }
 
+impl Registry {
+    /// Whether this is crates.io's own sparse index.
+    pub fn is_crates_io(&self) -> bool {
+        self.index_url == normalize_index_url(tame_index::CRATES_IO_HTTP_INDEX)
+    }
+
+    /// The web bases by which other tools (cargo-crev's proofs) name this
+    /// registry: its `config.json`'s `api`, and for crates.io's index, the
+    /// web base its index host belongs to (the index host without `index.`),
+    /// which a proxy or mirror rewriting `api` does not change.
+    pub fn web_bases(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.api.iter().cloned().collect();
+        if self.is_crates_io() {
+            let host = self
+                .index_url
+                .split("://")
+                .nth(1)
+                .and_then(|r| r.split('/').next())
+                .unwrap_or("");
+            if let Some(web) = host.strip_prefix("index.") {
+                out.push(format!("https://{web}"));
+            }
+        }
+        out
+    }
+}
+
 /// The index to use when none is given: crates.io's sparse index, or what
 /// cargo's configuration replaces it with.
 pub fn default_index_url() -> anyhow::Result<String> {
@@ -268,6 +295,26 @@ pub fn features(version: &IndexVersion) -> BTreeMap<String, Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_registry_is_named_by_its_api_and_crates_io_also_by_its_web_host() {
+        let crates_io = Registry {
+            index_url: normalize_index_url(tame_index::CRATES_IO_HTTP_INDEX),
+            dl: String::new(),
+            api: Some("https://proxy.example/api".into()),
+        };
+        let bases = crates_io.web_bases();
+        assert_eq!(bases.len(), 2);
+        assert_eq!(bases[0], "https://proxy.example/api");
+        let web = bases[1].strip_prefix("https://").unwrap();
+        assert!(tame_index::CRATES_IO_HTTP_INDEX.contains(&format!("//index.{web}/")));
+        let other = Registry {
+            index_url: "http://127.0.0.1:1/index/".into(),
+            dl: String::new(),
+            api: None,
+        };
+        assert!(other.web_bases().is_empty());
+    }
 
     #[test]
     fn relative_paths_follow_cargo() {
