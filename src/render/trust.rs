@@ -133,8 +133,8 @@ fn changes_sentence(c: &crate::model::ChangesSince) -> String {
         plural(files, "file changed", "files changed"),
         c.files_added,
         c.files_removed,
-        c.lines_added,
-        c.lines_removed
+        crate::format::thousands(c.lines_added),
+        crate::format::thousands(c.lines_removed)
     )
 }
 
@@ -198,10 +198,15 @@ pub fn trust_view(r: &crate::model::CrateReport) -> Option<TrustView> {
     if audits.is_none() && repository.is_none() && publishing.is_none() && reviews.is_none() {
         return None;
     }
+    // The reason a check was not made is long; the section's own line has it.
+    let repository_line = repository.as_ref().map(|r| match r.status {
+        "not-checked" => "The package was not compared with its repository.",
+        _ => r.summary.as_str(),
+    });
     let summary = [
         audits.as_ref().map(|a| a.summary.as_str()),
         reviews.as_ref().map(|v| v.summary.as_str()),
-        repository.as_ref().map(|r| r.summary.as_str()),
+        repository_line,
         publishing.as_ref().map(|p| p.summary.as_str()),
     ]
     .into_iter()
