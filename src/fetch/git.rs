@@ -168,27 +168,22 @@ impl RepoSources {
         let relative = url.relative();
         if let Some(mirror) = &self.mirror {
             let dir = mirror.join(&relative);
-            if dir.is_dir() {
-                let repo = open_repo(&dir)?;
-                if has_commit(&repo, id) {
-                    return Ok(Opened {
-                        repo,
-                        commit: id,
-                        source: "mirror",
-                    });
-                }
-                if !self.clone {
-                    return Err(GitError::CommitMissing(format!(
+            if let Some(opened) = with_commit(&dir, id, "mirror")? {
+                return Ok(opened);
+            }
+            if !self.clone {
+                return Err(if dir.is_dir() {
+                    GitError::CommitMissing(format!(
                         "the mirror's clone of {} has no commit {commit}",
                         url.url
-                    )));
-                }
-            } else if !self.clone {
-                return Err(GitError::Unavailable(format!(
-                    "the mirror has no clone of {} (looked for {})",
-                    url.url,
-                    relative.display()
-                )));
+                    ))
+                } else {
+                    GitError::Unavailable(format!(
+                        "the mirror has no clone of {} (looked for {})",
+                        url.url,
+                        relative.display()
+                    ))
+                });
             }
         }
         let Some(cache) = self.cache.as_ref().filter(|_| self.clone) else {
@@ -199,28 +194,12 @@ impl RepoSources {
         let dir = cache.join(&relative);
         let lock = self.lock(&dir);
         let _held = lock.lock().unwrap_or_else(|e| e.into_inner());
-        if dir.is_dir() {
-            let repo = open_repo(&dir)?;
-            if has_commit(&repo, id) {
-                return Ok(Opened {
-                    repo,
-                    commit: id,
-                    source: "clone",
-                });
-            }
+        if let Some(opened) = with_commit(&dir, id, "clone")? {
+            return Ok(opened);
         }
         fetch_commit(&url.url, id, &dir, self.limits)?;
-        let repo = open_repo(&dir)?;
-        if !has_commit(&repo, id) {
-            return Err(GitError::CommitMissing(format!(
-                "{} did not send commit {commit}",
-                url.url
-            )));
-        }
-        Ok(Opened {
-            repo,
-            commit: id,
-            source: "clone",
+        with_commit(&dir, id, "clone")?.ok_or_else(|| {
+            GitError::CommitMissing(format!("{} did not send commit {commit}", url.url))
         })
     }
 
@@ -237,6 +216,24 @@ fn open_repo(dir: &Path) -> Result<gix::Repository, GitError> {
             dir.display()
         ))
     })
+}
+
+/// The repository at `dir` opened at `id`, when `dir` is one and has that
+/// commit.
+fn with_commit(
+    dir: &Path,
+    id: gix::ObjectId,
+    source: &'static str,
+) -> Result<Option<Opened>, GitError> {
+    if !dir.is_dir() {
+        return Ok(None);
+    }
+    let repo = open_repo(dir)?;
+    Ok(has_commit(&repo, id).then_some(Opened {
+        repo,
+        commit: id,
+        source,
+    }))
 }
 
 fn has_commit(repo: &gix::Repository, id: gix::ObjectId) -> bool {

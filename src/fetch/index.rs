@@ -60,32 +60,7 @@ impl Registry {
         let api = self.api.as_deref()?.trim_end_matches('/');
         Some(format!("{api}/crates/{name}"))
     }
-}
 
-/// The index-relative path of a crate's file (`se/rd/serde`). Callers pass
-/// valid crate names; any other string gives a path but never a panic.
-pub fn index_relative_path(name: &str) -> String {
-    let lower = name.to_ascii_lowercase();
-    let part = |from: usize, to: usize| lower.get(from..to).unwrap_or("_");
-    match lower.len() {
-        0 => String::new(),
-        1 => format!("1/{lower}"),
-        2 => format!("2/{lower}"),
-        3 => format!("3/{}/{lower}", part(0, 1)),
-        _ => format!("{}/{}/{lower}", part(0, 2), part(2, 4)),
-    }
-}
-
-/// Strips `sparse+` and ensures a trailing `/`.
-pub fn normalize_index_url(url: &str) -> String {
-    let mut url = url.strip_prefix("sparse+").unwrap_or(url).to_owned();
-    if !url.ends_with('/') {
-        url.push('/');
-    }
-    url
-}
-
-impl Registry {
     /// Whether this is crates.io's own sparse index.
     pub fn is_crates_io(&self) -> bool {
         self.index_url == normalize_index_url(tame_index::CRATES_IO_HTTP_INDEX)
@@ -110,6 +85,29 @@ impl Registry {
         }
         out
     }
+}
+
+/// The index-relative path of a crate's file (`se/rd/serde`). Callers pass
+/// valid crate names; any other string gives a path but never a panic.
+pub fn index_relative_path(name: &str) -> String {
+    let lower = name.to_ascii_lowercase();
+    let part = |from: usize, to: usize| lower.get(from..to).unwrap_or("_");
+    match lower.len() {
+        0 => String::new(),
+        1 => format!("1/{lower}"),
+        2 => format!("2/{lower}"),
+        3 => format!("3/{}/{lower}", part(0, 1)),
+        _ => format!("{}/{}/{lower}", part(0, 2), part(2, 4)),
+    }
+}
+
+/// Strips `sparse+` and ensures a trailing `/`.
+pub fn normalize_index_url(url: &str) -> String {
+    let mut url = url.strip_prefix("sparse+").unwrap_or(url).to_owned();
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    url
 }
 
 /// The index to use when none is given: crates.io's sparse index, or what
