@@ -212,11 +212,6 @@ impl CrevProofs {
             .get(&name.to_ascii_lowercase())
             .map_or(&[], Vec::as_slice)
     }
-
-    /// Reviews kept, in all.
-    pub fn count(&self) -> usize {
-        self.reviews.values().map(Vec::len).sum()
-    }
 }
 
 #[cfg(test)]
